@@ -1,0 +1,508 @@
+"""The build: Parquet snapshots -> a fresh DuckDB file, swapped in atomically.
+
+The database is written under a temporary name beside ``hub.duckdb``, checked by the quality
+gate, and only then renamed over the published file. A reader that has the old file open keeps
+reading the old file; the next connection sees the new one. Nobody ever sees half a build.
+
+Steps: tables from pages (dedup, quarantine) -> lineage (normalised parents) -> model_family
+-> snapshots history -> eval tables and study views (when present) -> analysis views ->
+quality gate -> publish.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from . import schema
+from .errors import QualityGateError
+from .lineage import families
+from .storage import DataDir, atomic_write_json, atomic_write_parquet, plural, read_json
+
+log = logging.getLogger("hubstudy.build")
+
+FLOOR = "2022-03-02 23:29:04"
+DEFAULT_ANALYSIS_DIR = Path(__file__).resolve().parents[2] / "analysis"
+
+
+@dataclass
+class GateCheck:
+    name: str
+    measured: float
+    threshold: float
+    passed: bool
+    detail: str
+
+
+@dataclass
+class BuildResult:
+    db_path: Path
+    snapshot_date: str
+    counts: dict[str, int]
+    checks: list[GateCheck]
+    published: bool
+    seconds: float
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+def _ts(expr: str) -> str:
+    return f"TRY_CAST({expr} AS TIMESTAMPTZ)::TIMESTAMP"
+
+
+def _files(dd: DataDir, repo_type: str, dates: list[str], passes: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for d in dates:
+        for p in passes:
+            folder = dd.snapshot(repo_type, d) / p
+            if folder.exists():
+                out.extend(str(f) for f in sorted(folder.glob("page-*.parquet")))
+    return out
+
+
+def _read_pages(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:
+    """A temp table over page files (empty with the page schema when there are none)."""
+    if files:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, regexp_extract(filename, 'date=([0-9-]+)', 1) AS snap "
+            "FROM read_parquet($files, filename = true)",
+            {"files": files},
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} (id VARCHAR, oid VARCHAR, created_at VARCHAR, last_modified VARCHAR, "
+            "light VARCHAR, heavy VARCHAR, tag_edges STRUCT(parent VARCHAR, relation VARCHAR, source VARCHAR)[], "
+            "card_edges STRUCT(parent VARCHAR, relation VARCHAR, source VARCHAR)[], "
+            "issues STRUCT(reason VARCHAR, detail VARCHAR, raw VARCHAR)[], page INTEGER, pos INTEGER, filename VARCHAR, snap VARCHAR)"
+        )
+
+
+def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_type: str, stage_dups: bool) -> None:
+    """One row per id: the most recently modified, later pages winning ties; duplicates quarantined."""
+    if stage_dups:
+        con.execute(
+            f"""INSERT INTO quarantine
+            SELECT $date, 'crawl', $rt, id, 'duplicate_id',
+                   'listed ' || count(*) || ' times (pages ' || string_agg(DISTINCT page::VARCHAR, ',') || '); kept the most recent record',
+                   NULL
+            FROM {src} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1""",
+            {"date": date, "rt": repo_type},
+        )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {dst} AS SELECT * EXCLUDE (rn) FROM (
+              SELECT *, row_number() OVER (PARTITION BY id ORDER BY snap DESC, {_ts('last_modified')} DESC NULLS LAST,
+                                           page DESC, pos DESC) AS rn
+              FROM {src} WHERE id IS NOT NULL) WHERE rn = 1"""
+    )
+
+
+def _quarantine_issues(con: duckdb.DuckDBPyConnection, src: str, date: str, repo_type: str) -> None:
+    con.execute(
+        f"""INSERT INTO quarantine
+        SELECT DISTINCT $date, CASE WHEN i.reason IN ('bad_record', 'missing_id') THEN 'crawl' ELSE 'lineage' END,
+               $rt, id, i.reason, i.detail, left(i.raw, 2000)
+        FROM (SELECT id, unnest(issues) AS i FROM {src} WHERE len(issues) > 0)""",
+        {"date": date, "rt": repo_type},
+    )
+
+
+def _common_select(alias: str = "l") -> str:
+    return f"""
+        {alias}.id,
+        coalesce({alias}.light->>'$.author', split_part({alias}.id, '/', 1)) ,
+        {_ts(alias + '.created_at')},
+        {_ts(alias + '.created_at')} <= TIMESTAMP '{FLOOR}',
+        {_ts(alias + '.last_modified')}"""
+
+
+def _tags(alias: str = "l") -> str:
+    return f"TRY_CAST(json_extract({alias}.light, '$.tags') AS VARCHAR[])"
+
+
+def _license(alias: str = "l") -> str:
+    return f"replace(list_filter({_tags(alias)}, x -> starts_with(x, 'license:'))[1], 'license:', '')"
+
+
+def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
+    _read_pages(con, "pages_light", _files(dd, "model", [date], ("full", "light")))
+    _read_pages(con, "pages_heavy", _files(dd, "model", [d for d in dates if d <= date], ("full", "heavy")))
+    con.execute("DELETE FROM pages_heavy WHERE heavy IS NULL")
+    _latest(con, "pages_light", "lm", date, "model", True)
+    _latest(con, "pages_heavy", "hm", date, "model", False)
+    _quarantine_issues(con, "pages_light", date, "model")
+    # heavy issues only for the heavy rows still in use, and not already reported from a full page
+    con.execute(
+        """INSERT INTO quarantine
+        SELECT DISTINCT $date, 'lineage', 'model', h.id, i.reason, i.detail, left(i.raw, 2000)
+        FROM (SELECT id, unnest(issues) AS i FROM hm WHERE len(issues) > 0) h
+        WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.id = h.id AND q.reason = i.reason
+                          AND q.detail = i.detail AND q.raw IS NOT DISTINCT FROM left(i.raw, 2000))""",
+        {"date": date},
+    )
+    con.execute(
+        """INSERT INTO quarantine
+        SELECT $date, 'crawl', 'model', NULL, i.reason, i.detail, left(i.raw, 2000)
+        FROM (SELECT unnest(issues) AS i FROM pages_light WHERE id IS NULL)""",
+        {"date": date},
+    )
+    con.execute(
+        f"""INSERT INTO models
+        SELECT {_common_select()},
+            TRY_CAST(l.light->>'$.downloads' AS BIGINT),
+            TRY_CAST(l.light->>'$.downloadsAllTime' AS BIGINT),
+            TRY_CAST(l.light->>'$.likes' AS BIGINT),
+            TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
+            l.light->>'$.pipeline_tag',
+            l.light->>'$.library_name',
+            coalesce({_license()}, CASE WHEN json_type(h.heavy, '$.cardData.license') = 'VARCHAR'
+                                        THEN h.heavy->>'$.cardData.license' END),
+            coalesce(TRY_CAST(l.light->>'$.safetensors.total' AS BIGINT), TRY_CAST(h.heavy->>'$.gguf.total' AS BIGINT)),
+            l.light->>'$.gated',
+            TRY_CAST(l.light->>'$.private' AS BOOLEAN),
+            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN),
+            l.light->>'$.sha',
+            {_tags()},
+            0, NULL,
+            json_extract(h.heavy, '$.cardData'),
+            json_extract(h.heavy, '$."model-index"'),
+            json_extract(h.heavy, '$.evalResults'),
+            TRY_CAST(h.snap AS DATE),
+            NULL,
+            DATE '{date}',
+            l.light::JSON
+        FROM lm l LEFT JOIN hm h USING (id)"""
+    )
+
+
+def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> None:
+    table = plural(repo_type)
+    src = f"pages_{repo_type}"
+    _read_pages(con, src, _files(dd, repo_type, [date], ("full", "light")))
+    _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
+    _quarantine_issues(con, src, date, repo_type)
+    l = "l"
+    if repo_type == "dataset":
+        cols = f"""{_common_select()},
+            TRY_CAST(l.light->>'$.downloads' AS BIGINT), TRY_CAST(l.light->>'$.downloadsAllTime' AS BIGINT),
+            TRY_CAST(l.light->>'$.likes' AS BIGINT), TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
+            {_license()}, l.light->>'$.gated', TRY_CAST(l.light->>'$.private' AS BOOLEAN),
+            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN), l.light->>'$.sha', {_tags()}, NULL, DATE '{date}', l.light::JSON"""
+    else:
+        cols = f"""{_common_select()},
+            TRY_CAST(l.light->>'$.likes' AS BIGINT), TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
+            l.light->>'$.sdk', {_license()}, TRY_CAST(l.light->>'$.private' AS BOOLEAN),
+            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN), l.light->>'$.sha', {_tags()}, NULL, DATE '{date}', l.light::JSON"""
+    con.execute(f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} {l}")
+
+
+def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path:
+    """``_snapshot.parquet``: one small row per repo for this date (history without the raw pages)."""
+    path = dd.snapshot(repo_type, date) / "_snapshot.parquet"
+    table = plural(repo_type)
+    dl = "downloads_30d, downloads_all_time," if repo_type != "space" else "NULL::BIGINT AS downloads_30d, NULL::BIGINT AS downloads_all_time,"
+    tmp = path.with_name("._snapshot.parquet.tmp")
+    con.execute(
+        f"COPY (SELECT DATE '{date}' AS snapshot_date, id, {dl} likes, trending_score FROM {table} ORDER BY id) "
+        f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"
+    )
+    os.replace(tmp, path)
+    return path
+
+
+def _history_files(dd: DataDir, repo_type: str, dates: list[str], date: str) -> list[str]:
+    return [str(dd.snapshot(repo_type, d) / "_snapshot.parquet") for d in dates
+            if d <= date and (dd.snapshot(repo_type, d) / "_snapshot.parquet").exists()]
+
+
+def build_history(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: dict[str, list[str]]) -> None:
+    for rt in ("model", "dataset", "space"):
+        files = _history_files(dd, rt, dates[rt], date)
+        if not files:
+            continue
+        if rt == "model":
+            con.execute(
+                "INSERT INTO model_snapshots SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, trending_score "
+                "FROM read_parquet($f)", {"f": files})
+        con.execute(
+            f"""UPDATE {plural(rt)} AS t SET first_seen = f.first_seen
+                FROM (SELECT id, min(snapshot_date) AS first_seen FROM read_parquet($f) GROUP BY id) f
+                WHERE t.id = f.id""", {"f": files})
+
+
+def build_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
+    aliases = read_json(dd.state / "parent_aliases.json", {}) or {}
+    rows = [(k, v["id"]) for k, v in aliases.items() if isinstance(v, dict) and v.get("id")]
+    con.execute("CREATE OR REPLACE TEMP TABLE parent_alias (declared VARCHAR, resolved VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO parent_alias VALUES (?, ?)", rows)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE edges_declared AS
+        WITH t AS (
+            SELECT id AS child_id, unnest(tag_edges) AS e, unnest(generate_series(1, len(tag_edges))) AS ord
+            FROM lm WHERE len(tag_edges) > 0),
+        c AS (
+            SELECT h.id AS child_id, unnest(h.card_edges) AS e, unnest(generate_series(1, len(h.card_edges))) AS ord
+            FROM hm h JOIN lm l USING (id) WHERE len(l.tag_edges) = 0 AND len(h.card_edges) > 0)
+        SELECT child_id, e.parent AS parent_declared, e.relation, e.source, ord FROM t
+        UNION ALL
+        SELECT child_id, e.parent, e.relation, e.source, ord FROM c"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE id_lower AS SELECT lower(id) AS lid, min(id) AS id FROM models GROUP BY 1")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE edges_norm AS
+        SELECT d.child_id, d.parent_declared, d.relation, d.source, d.ord,
+               coalesce(m.id, a.resolved, il.id, ila.id, d.parent_declared) AS parent_id
+        FROM edges_declared d
+        LEFT JOIN models m ON m.id = d.parent_declared
+        LEFT JOIN parent_alias a ON a.declared = d.parent_declared
+        LEFT JOIN id_lower il ON il.lid = lower(d.parent_declared)
+        LEFT JOIN id_lower ila ON ila.lid = lower(a.resolved)"""
+    )
+    con.execute(
+        """INSERT INTO quarantine
+        SELECT DISTINCT $date, 'lineage', 'model', child_id, 'self_loop',
+               'base model ' || parent_declared || ' resolves to the model itself', parent_declared
+        FROM edges_norm WHERE lower(parent_id) = lower(child_id)""",
+        {"date": date},
+    )
+    con.execute(
+        """INSERT INTO lineage
+        SELECT child_id, parent_id, parent_declared, relation, source, parent_id IN (SELECT id FROM models)
+        FROM (SELECT *, row_number() OVER (PARTITION BY child_id, parent_id ORDER BY ord) AS rn
+              FROM edges_norm WHERE lower(parent_id) <> lower(child_id))
+        WHERE rn = 1
+        ORDER BY child_id, ord"""
+    )
+    con.execute(
+        """UPDATE models AS m SET n_parents = s.n, relation = s.relation
+        FROM (SELECT child_id, count(*) AS n,
+                     CASE WHEN count(*) > 1 AND bool_or(relation = 'merge') THEN 'merge'
+                          WHEN count(DISTINCT relation) = 1 THEN min(relation)
+                          WHEN bool_or(relation = 'merge') THEN 'merge'
+                          ELSE min(relation) FILTER (WHERE relation <> 'unknown') END AS relation
+              FROM lineage GROUP BY child_id) s
+        WHERE m.id = s.child_id"""
+    )
+
+
+def build_family(con: duckdb.DuckDBPyConnection, date: str) -> None:
+    rows = con.execute(
+        """SELECT child_id, list(parent_id ORDER BY rn) FROM (
+             SELECT child_id, parent_id, row_number() OVER (PARTITION BY child_id) AS rn FROM lineage)
+           GROUP BY child_id"""
+    ).fetchall()
+    parents_of = {c: ps for c, ps in rows}
+    fam, cycles = families(parents_of)
+    ids, roots, depths, incyc = [], [], [], []
+    for node, (root, depth) in fam.items():
+        ids.append(node)
+        roots.append(root)
+        depths.append(depth)
+        incyc.append(node in cycles)
+    tbl = pa.table({"id": ids, "root_id": roots, "depth": pa.array(depths, pa.int32()), "in_cycle": incyc})
+    con.register("fam_py", tbl)
+    con.execute(
+        """INSERT INTO model_family
+        SELECT m.id,
+               CASE WHEN f.id IS NULL THEN m.id ELSE f.root_id END,
+               CASE WHEN f.id IS NULL THEN 0 ELSE f.depth END,
+               m.n_parents,
+               coalesce(f.in_cycle, false)
+        FROM models m LEFT JOIN fam_py f ON f.id = m.id"""
+    )
+    con.unregister("fam_py")
+    con.execute(
+        """INSERT INTO quarantine
+        SELECT $date, 'family', 'model', id, 'lineage_cycle',
+               'ancestry loops back on itself; root and depth left empty', NULL
+        FROM model_family WHERE in_cycle""",
+        {"date": date},
+    )
+
+
+def build_crawl_runs(con: duckdb.DuckDBPyConnection, dd: DataDir) -> None:
+    path = dd.state / "crawl_runs.jsonl"
+    if not path.exists():
+        return
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    for line in path.read_bytes().splitlines():
+        try:
+            ev = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue  # a line cut by a crash
+        last[(ev.get("run_id"), ev.get("repo_type"))] = ev
+    cols = schema.columns("crawl_runs")
+    data = {c: [ev.get(c) for ev in last.values()] for c in cols}
+    if not last:
+        return
+    con.register("runs_py", pa.table({c: pa.array([None if v is None else str(v) for v in data[c]], pa.string()) for c in cols}))
+    casts = ", ".join(f"TRY_CAST(\"{c}\" AS {t})" for c, t, _ in schema.TABLES["crawl_runs"][1])
+    con.execute(f"INSERT INTO crawl_runs SELECT {casts} FROM runs_py")
+    con.unregister("runs_py")
+
+
+def build_world_info(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, generated: bool | None) -> None:
+    state = read_json(dd.state / "crawl_state.json", {}) or {}
+    world = (state.get("world") or {}).get(date) or {}
+    gen = bool(world.get("generated")) if generated is None else generated
+    con.execute("CREATE TABLE world_info (generated BOOLEAN, endpoint VARCHAR, detail VARCHAR, snapshot_date DATE)")
+    con.execute("INSERT INTO world_info VALUES (?, ?, ?, ?)", [gen, world.get("endpoint"), world.get("detail"), date])
+
+
+def create_analysis_views(con: duckdb.DuckDBPyConnection, analysis_dir: Path | None) -> list[str]:
+    """Every ``analysis/<name>.sql`` as view ``<name>``; retried so files may depend on each other."""
+    if analysis_dir is None or not Path(analysis_dir).exists():
+        return []
+    pending = {p.stem: p.read_text() for p in sorted(Path(analysis_dir).glob("*.sql"))}
+    created: list[str] = []
+    errors: dict[str, str] = {}
+    while pending:
+        progress = False
+        for name, sql in list(pending.items()):
+            body = sql.strip().rstrip(";")
+            try:
+                con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {body}')
+            except duckdb.Error as exc:
+                errors[name] = str(exc)
+                continue
+            created.append(name)
+            del pending[name]
+            progress = True
+        if not progress:
+            raise RuntimeError("analysis views that could not be created: " +
+                               "; ".join(f"{n}: {errors[n]}" for n in pending))
+    return created
+
+
+def quality_gate(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, complete: dict[str, bool],
+                 min_ratio: float = 0.8) -> list[GateCheck]:
+    prev = read_json(dd.state / "published.json", {}) or {}
+    checks: list[GateCheck] = []
+    for rt, ok in complete.items():
+        checks.append(GateCheck(f"{plural(rt)}_snapshot_complete", float(ok), 1.0, ok,
+                                f"the {plural(rt)} crawl for {date} finished every page"))
+    for rt in ("model", "dataset", "space"):
+        n = con.execute(f"SELECT count(*) FROM {plural(rt)}").fetchone()[0]
+        before = (prev.get("counts") or {}).get(plural(rt))
+        if before:
+            ratio = n / before
+            checks.append(GateCheck(f"{plural(rt)}_count_vs_previous", round(ratio, 4), min_ratio, ratio >= min_ratio,
+                                    f"{n:,} now against {before:,} in the last published build (a drop below "
+                                    f"{min_ratio:.0%} refuses to publish unless forced)"))
+    total = con.execute("SELECT count(*) FROM models").fetchone()[0] or 0
+    dups = con.execute("SELECT count(*) FROM quarantine WHERE reason = 'duplicate_id' AND repo_type = 'model'").fetchone()[0]
+    checks.append(GateCheck("models_duplicate_id_share", round(dups / max(total, 1), 6), 0.01, dups / max(total, 1) <= 0.01,
+                            f"{dups} model ids listed more than once (kept the most recent record)"))
+    for col, limit in (("created_at", 0.01), ("author", 0.01), ("last_modified", 0.05)):
+        nulls = con.execute(f"SELECT count(*) FILTER (WHERE {col} IS NULL) FROM models").fetchone()[0]
+        rate = nulls / max(total, 1)
+        checks.append(GateCheck(f"models_{col}_null_rate", round(rate, 6), limit, rate <= limit, f"{nulls} models without {col}"))
+    bad = con.execute("SELECT count(*) FROM quarantine WHERE stage = 'crawl' AND reason IN ('bad_record', 'missing_id')").fetchone()[0]
+    rate = bad / max(total, 1)
+    checks.append(GateCheck("unusable_record_share", round(rate, 6), 0.01, rate <= 0.01, f"{bad} listing entries could not be stored as repos"))
+    for c in checks:
+        con.execute("INSERT INTO quality_checks VALUES (?, ?, ?, ?, ?, ?)", [date, c.name, c.measured, c.threshold, c.passed, c.detail])
+    return checks
+
+
+def build(
+    data_dir: str | os.PathLike[str] | DataDir,
+    date: str | None = None,
+    *,
+    force: bool = False,
+    analysis_dir: Path | None = DEFAULT_ANALYSIS_DIR,
+    generated_world: bool | None = None,
+    emit: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build ``hub.duckdb`` from the snapshots of ``date`` (default: the latest complete one)."""
+    dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
+    say = emit or (lambda s: log.info(s))
+    dates = {rt: dd.snapshot_dates(rt) for rt in ("model", "dataset", "space")}
+    if date is None:
+        if not dates["model"]:
+            from .errors import HubstudyError
+
+            raise HubstudyError(f"no complete model snapshot under {dd.root / 'snapshots'}: run `hubstudy crawl` first")
+        date = dates["model"][-1]
+    complete = {rt: date in dates[rt] for rt in ("model", "dataset", "space")}
+    t0 = time.monotonic()
+    steps: dict[str, float] = {}
+    tmp = dd.root / f".hub.duckdb.building-{os.getpid()}"
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    published = False
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET preserve_insertion_order = false")
+        for table in schema.TABLES:
+            con.execute(schema.ddl(table))
+
+        def step(name: str, fn: Callable[[], Any]) -> Any:
+            s = time.monotonic()
+            out = fn()
+            steps[name] = round(time.monotonic() - s, 3)
+            say(f"build: {name} ({steps[name]:.1f}s)")
+            return out
+
+        step("models", lambda: build_models(con, dd, date, dates["model"]))
+        step("datasets", lambda: build_simple(con, dd, "dataset", date))
+        step("spaces", lambda: build_simple(con, dd, "space", date))
+        for rt in ("model", "dataset", "space"):
+            if complete[rt]:
+                write_day_summary(con, dd, rt, date)
+        step("history", lambda: build_history(con, dd, date, dates))
+        step("lineage", lambda: build_lineage(con, dd, date))
+        step("family", lambda: build_family(con, date))
+        step("crawl_runs", lambda: build_crawl_runs(con, dd))
+        build_world_info(con, dd, date, generated_world)
+        step("evals", lambda: _evals(con, dd, date, say))
+        step("analysis", lambda: create_analysis_views(con, analysis_dir))
+        checks = step("quality_gate", lambda: quality_gate(con, dd, date, complete))
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in schema.TABLES}
+        failed = [c for c in checks if not c.passed]
+        for t in [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()]:
+            con.execute(f'DROP TABLE IF EXISTS temp."{t}"')
+        con.execute("CHECKPOINT")
+        con.close()
+        atomic_write_json(dd.state / f"quality_{date}.json", [c.__dict__ for c in checks])
+        if failed and not force:
+            raise QualityGateError(
+                "quality gate refused to publish: " + "; ".join(f"{c.name} = {c.measured} (limit {c.threshold}): {c.detail}" for c in failed)
+                + f". The previous database stays in place; rerun with --force to publish anyway."
+            )
+        os.replace(tmp, dd.db)
+        published = True
+        atomic_write_json(dd.state / "published.json", {"snapshot_date": date, "counts": counts})
+        say(f"build: published {dd.db} ({counts['models']:,} models, {counts['lineage']:,} lineage edges)")
+        return BuildResult(dd.db, date, counts, checks, True, round(time.monotonic() - t0, 2), steps)
+    finally:
+        try:
+            con.close()
+        except Exception:
+            pass
+        if not published:
+            tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _evals(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, say: Callable[[str], None]) -> None:
+    """Eval tables and study views, when those modules are present."""
+    try:
+        from . import evals, study
+    except ImportError:
+        return
+    if hasattr(study, "create_macros"):
+        study.create_macros(con)
+    if hasattr(evals, "load"):
+        evals.load(con, dd.root, date)
+    if hasattr(study, "create_views"):
+        study.create_views(con)

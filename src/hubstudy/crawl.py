@@ -1,0 +1,374 @@
+"""The crawl: Hub listings -> one Parquet file per page, resumable, incremental.
+
+A first crawl of a repo type is one pass over the listing, sorted by ``createdAt`` (a key that
+does not move while we page: keyset cursors over downloads or likes skip and repeat rows as the
+counts change mid-crawl), with every field we keep, heavy ones included. Later nights make
+
+* a **light** pass over all repos (counts, tags, dates, sha: what changes every day), and
+* for models, a **heavy** pass sorted by ``lastModified`` that fetches card data and
+  self-reported evals only for repos changed since the previous crawl, stopping at that crawl's
+  high-water mark (minus a look-back that covers changes made while it ran).
+
+So a nightly costs ceil(repos/1000) + ceil(changed/1000) listing requests.
+
+Each page is written as ``page-NNNNNN.parquet`` and then the resume point (the next URL) is
+saved; a crash at any moment loses at most the page in flight, which the next run asks for again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from .client import HubClient
+from .lineage import Edge, Issue, card_lineage, tag_lineage
+from .storage import DataDir, append_jsonl, atomic_write_bytes, atomic_write_json, atomic_write_parquet, plural, read_json
+
+log = logging.getLogger("hubstudy.crawl")
+
+PAGE_SIZE = 1000
+
+LIGHT_FIELDS: dict[str, tuple[str, ...]] = {
+    "model": (
+        "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
+        "pipeline_tag", "library_name", "tags", "gated", "private", "disabled", "sha", "safetensors",
+    ),
+    "dataset": (
+        "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore",
+        "tags", "gated", "private", "disabled", "sha",
+    ),
+    "space": (
+        "author", "createdAt", "lastModified", "likes", "trendingScore", "tags", "sdk", "private", "disabled", "sha",
+    ),
+}
+# Fetched only for new or changed models: card YAML and self-reported evals can be large.
+HEAVY_FIELDS: dict[str, tuple[str, ...]] = {
+    "model": ("cardData", "model-index", "evalResults", "gguf"),
+    "dataset": (),
+    "space": (),
+}
+
+_EDGE = pa.struct([("parent", pa.string()), ("relation", pa.string()), ("source", pa.string())])
+_ISSUE = pa.struct([("reason", pa.string()), ("detail", pa.string()), ("raw", pa.string())])
+PAGE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("oid", pa.string()),
+        ("created_at", pa.string()),
+        ("last_modified", pa.string()),
+        ("light", pa.string()),
+        ("heavy", pa.string()),
+        ("tag_edges", pa.list_(_EDGE)),
+        ("card_edges", pa.list_(_EDGE)),
+        ("issues", pa.list_(_ISSUE)),
+        ("page", pa.int32()),
+        ("pos", pa.int32()),
+    ]
+)
+
+
+def dumps(obj: Any) -> str:
+    """JSON text for any decoded value (lone surrogates and odd types included)."""
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=True, default=str)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, with_heavy: bool) -> pa.Table:
+    """Turn one listing page into the page table (pure)."""
+    heavy_keys = HEAVY_FIELDS[repo_type]
+    cols: dict[str, list[Any]] = {name: [] for name in PAGE_SCHEMA.names}
+    for pos, rec in enumerate(records):
+        issues: list[Issue] = []
+        tag_edges: list[Edge] = []
+        card_edges: list[Edge] = []
+        if not isinstance(rec, dict):
+            rid = None
+            issues.append(Issue("bad_record", f"listing entry is a {type(rec).__name__}, not an object", dumps(rec)[:2000]))
+            light, heavy = dumps(rec), None
+        else:
+            rid = rec.get("id")
+            if not isinstance(rid, str) or not rid.strip():
+                issues.append(Issue("missing_id", "listing entry has no usable id", dumps(rec)[:2000]))
+                rid = None
+            light_obj = {k: v for k, v in rec.items() if k not in heavy_keys}
+            light = dumps(light_obj) if with_light else None
+            heavy = dumps({k: rec[k] for k in heavy_keys if k in rec}) if with_heavy else None
+            if rid and repo_type == "model":
+                if with_light:
+                    tag_edges, more = tag_lineage(rid, rec.get("tags"))
+                    issues.extend(more)
+                if with_heavy:
+                    card_edges, more = card_lineage(rid, rec.get("cardData"))
+                    issues.extend(more)
+        created = rec.get("createdAt") if isinstance(rec, dict) else None
+        modified = rec.get("lastModified") if isinstance(rec, dict) else None
+        oid = rec.get("_id") if isinstance(rec, dict) else None
+        cols["id"].append(rid)
+        cols["oid"].append(oid if isinstance(oid, str) else None)
+        cols["created_at"].append(created if isinstance(created, str) else None)
+        cols["last_modified"].append(modified if isinstance(modified, str) else None)
+        cols["light"].append(light)
+        cols["heavy"].append(heavy)
+        cols["tag_edges"].append([e.__dict__ for e in tag_edges])
+        cols["card_edges"].append([e.__dict__ for e in card_edges])
+        cols["issues"].append([i.__dict__ for i in issues])
+        cols["page"].append(page)
+        cols["pos"].append(pos)
+    return pa.Table.from_pydict(cols, schema=PAGE_SCHEMA)
+
+
+@dataclass
+class Pass:
+    name: str  # full | light | heavy
+    params: dict[str, Any]
+    with_light: bool
+    with_heavy: bool
+    stop_before: str | None = None  # ISO time: stop after a page reaching below it
+    next_url: str | None = None
+    pages: int = 0
+    rows: int = 0
+    done: bool = False
+    max_last_modified: str | None = None
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RunResult:
+    repo_type: str
+    snapshot_date: str
+    run_id: str
+    mode: str
+    status: str
+    rows: int = 0
+    heavy_rows: int = 0
+    pages: int = 0
+    listing_requests: int = 0
+    skipped: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Progress:
+    """Prints pages, repos/s, ETA and rate-limit waits at most every ``every`` seconds."""
+
+    def __init__(self, label: str, expected: int | None, client: HubClient, every: float = 2.0,
+                 emit: Callable[[str], None] | None = None):
+        self.label, self.expected, self.client, self.every = label, expected, client, every
+        self.emit = emit or (lambda s: log.info(s))
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.rows = 0
+        self.pages = 0
+
+    def update(self, pages: int, rows: int, force: bool = False) -> None:
+        self.pages, self.rows = pages, rows
+        now = time.monotonic()
+        if not force and now - self.last < self.every:
+            return
+        self.last = now
+        el = max(now - self.t0, 1e-9)
+        rate = rows / el
+        eta = ""
+        if self.expected and rate > 0 and rows < self.expected:
+            eta = f", ETA {_fmt_s((self.expected - rows) / rate)}"
+        st = self.client.stats
+        waits = f", rate-limit waits {st.rate_limit_waits} ({st.rate_limit_wait_s:.0f}s)" if st.rate_limit_waits else ""
+        self.emit(f"{self.label}: page {pages}, {rows:,} repos, {rate:,.0f} repos/s{eta}{waits}")
+
+
+def _fmt_s(s: float) -> str:
+    s = int(s)
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def base_snapshot(dd: DataDir, repo_type: str, date: str) -> dict[str, Any] | None:
+    """The latest completed crawl of this repo type before ``date``, with its high-water mark."""
+    state = read_json(dd.state / "crawl_state.json", {}) or {}
+    done = state.get(repo_type, {})
+    for d in sorted(done, reverse=True):
+        if d < date and (dd.snapshot(repo_type, d) / "_SUCCESS").exists():
+            return {"date": d, **done[d]}
+    return None
+
+
+def plan_passes(repo_type: str, base: dict[str, Any] | None, page_size: int, lookback_s: float) -> tuple[str, list[Pass]]:
+    light = list(LIGHT_FIELDS[repo_type])
+    heavy = list(HEAVY_FIELDS[repo_type])
+    if base is None or not heavy:
+        params = {"sort": "createdAt", "limit": page_size, "expand": light + heavy}
+        return "full", [Pass("full", params, True, bool(heavy))]
+    hwm = parse_time(base.get("hwm"))
+    look = max(lookback_s, float(base.get("duration_s") or 0.0))
+    stop = None
+    if hwm is not None:
+        stop = datetime.fromtimestamp(hwm.timestamp() - look, tz=timezone.utc).isoformat()
+    passes = [
+        Pass("light", {"sort": "createdAt", "limit": page_size, "expand": light}, True, False),
+        Pass("heavy", {"sort": "lastModified", "limit": page_size, "expand": ["lastModified", "sha", *heavy]},
+             False, True, stop_before=stop),
+    ]
+    return "incremental", passes
+
+
+def crawl_repo_type(
+    client: HubClient,
+    dd: DataDir,
+    repo_type: str,
+    date: str,
+    *,
+    page_size: int = PAGE_SIZE,
+    lookback_s: float = 600.0,
+    recrawl: bool = False,
+    emit: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Crawl one repo type into ``snapshots/<type>s/date=<date>/``; resumes an unfinished run."""
+    snap = dd.snapshot(repo_type, date)
+    progress_path = snap / "_progress.json"
+    runs_log = dd.state / "crawl_runs.jsonl"
+    if (snap / "_SUCCESS").exists() and not recrawl:
+        info = read_json(snap / "_SUCCESS", {}) or {}
+        return RunResult(repo_type, date, info.get("run_id", ""), info.get("mode", ""), "complete",
+                         rows=info.get("rows", 0), heavy_rows=info.get("heavy_rows", 0), skipped=True)
+    if recrawl and snap.exists():
+        import shutil
+
+        shutil.rmtree(snap)
+    saved = read_json(progress_path)
+    resumed = saved is not None
+    if saved:
+        run_id, mode = saved["run_id"], saved["mode"]
+        passes = [Pass(**p) for p in saved["passes"]]
+        started = saved["started_at"]
+        base = saved.get("base")
+    else:
+        base = base_snapshot(dd, repo_type, date)
+        mode, passes = plan_passes(repo_type, base, page_size, lookback_s)
+        run_id = f"{date}-{repo_type}-{uuid.uuid4().hex[:8]}"
+        started = _now()
+
+    def save() -> None:
+        atomic_write_json(progress_path, {"run_id": run_id, "mode": mode, "started_at": started, "base": base,
+                                          "passes": [p.state() for p in passes]})
+
+    before = client.stats.snapshot()
+    t0 = time.monotonic()
+    row = {"run_id": run_id, "snapshot_date": date, "repo_type": repo_type, "mode": mode, "status": "running",
+           "started_at": started, "finished_at": None, "resumed": resumed, "error": None}
+    append_jsonl(runs_log, row)
+    save()
+    expected = (base or {}).get("rows") or read_json(dd.state / "crawl_state.json", {}).get(f"{repo_type}_last_rows")
+    listing = 0
+    try:
+        for p in passes:
+            if p.done:
+                continue
+            prog = Progress(f"{plural(repo_type)} [{p.name}]", expected if p.name != "heavy" else None, client, emit=emit)
+            path = f"/api/{plural(repo_type)}"
+            for page in client.paginate(path, p.params, start_url=p.next_url, start_number=p.pages):
+                listing += 1
+                tbl = page_table(page.records, repo_type, page.number, p.with_light, p.with_heavy)
+                atomic_write_parquet(snap / p.name / f"page-{page.number:06d}.parquet", tbl)
+                p.pages = page.number
+                p.rows += tbl.num_rows
+                times = [t for t in map(parse_time, tbl.column("last_modified").to_pylist()) if t is not None]
+                if times and p.name != "heavy":
+                    top = max(times)
+                    known = parse_time(p.max_last_modified)
+                    if known is None or top > known:
+                        p.max_last_modified = top.isoformat()
+                p.next_url = page.next_url
+                stop = False
+                if p.stop_before and times:
+                    stop = min(times) < parse_time(p.stop_before)  # type: ignore[operator]
+                if page.next_url is None or stop or not page.records:
+                    p.done = True
+                save()
+                prog.update(p.pages, p.rows)
+                if p.done:
+                    break
+            p.done = True
+            save()
+            prog.update(p.pages, p.rows, force=True)
+    except Exception as exc:
+        st = _delta(before, client.stats.snapshot())
+        fail = {**row, "status": "failed", "finished_at": _now(), "error": f"{type(exc).__name__}: {exc}"[:2000],
+                "listing_requests": listing, **_counts(passes), **st}
+        append_jsonl(runs_log, fail)
+        raise
+    st = _delta(before, client.stats.snapshot())
+    counts = _counts(passes)
+    hwm = next((p.max_last_modified for p in passes if p.name in ("full", "light")), None)
+    done = {**row, "status": "complete", "finished_at": _now(), "listing_requests": listing, **counts, **st}
+    append_jsonl(runs_log, done)
+    state = read_json(dd.state / "crawl_state.json", {}) or {}
+    state.setdefault(repo_type, {})[date] = {"hwm": hwm, "rows": counts["rows"], "mode": mode,
+                                             "duration_s": round(time.monotonic() - t0, 1)}
+    state[f"{repo_type}_last_rows"] = counts["rows"]
+    atomic_write_json(dd.state / "crawl_state.json", state)
+    atomic_write_bytes(snap / "_SUCCESS", orjson.dumps({"run_id": run_id, "mode": mode, **counts}))
+    progress_path.unlink(missing_ok=True)
+    return RunResult(repo_type, date, run_id, mode, "complete", rows=counts["rows"], heavy_rows=counts["heavy_rows"],
+                     pages=counts["pages"], listing_requests=listing, stats=st)
+
+
+def _counts(passes: list[Pass]) -> dict[str, int]:
+    return {
+        "rows": sum(p.rows for p in passes if p.with_light),
+        "heavy_rows": sum(p.rows for p in passes if p.with_heavy),
+        "pages": sum(p.pages for p in passes),
+    }
+
+
+def _delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    keys = ("requests", "retries", "http_429", "rate_limit_waits", "rate_limit_wait_s")
+    return {k: round(after[k] - before[k], 3) if isinstance(after[k], float) else after[k] - before[k] for k in keys}
+
+
+def crawl(
+    client: HubClient,
+    dd: DataDir,
+    date: str,
+    repo_types: tuple[str, ...] = ("model", "dataset", "space"),
+    **kw: Any,
+) -> list[RunResult]:
+    """Crawl every repo type; one failing type does not stop the others, but the error is raised at the end."""
+    results: list[RunResult] = []
+    errors: list[str] = []
+    for rt in repo_types:
+        try:
+            results.append(crawl_repo_type(client, dd, rt, date, **kw))
+        except Exception as exc:
+            errors.append(f"{plural(rt)}: {type(exc).__name__}: {exc}")
+            results.append(RunResult(rt, date, "", "", "failed", error=str(exc)))
+    if errors:
+        from .errors import HubError
+
+        raise HubError("crawl failed; completed pages are kept and the next run resumes from them: " + "; ".join(errors))
+    return results
