@@ -128,7 +128,7 @@ def _tags(alias: str = "l") -> str:
 
 
 def _license(alias: str = "l") -> str:
-    return f"replace(list_filter({_tags(alias)}, x -> starts_with(x, 'license:'))[1], 'license:', '')"
+    return f"replace(list_filter({_tags(alias)}, lambda x: starts_with(x, 'license:'))[1], 'license:', '')"
 
 
 def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
@@ -203,18 +203,39 @@ def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, da
     con.execute(f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} {l}")
 
 
-def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path:
-    """``_snapshot.parquet``: one small row per repo for this date (history without the raw pages)."""
+def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path | None:
+    """``_snapshot.parquet``: one small row per repo for a date, read from that date's light pages.
+
+    The history tables (``model_snapshots``, ``first_seen``) read these summaries, not the raw
+    pages, so a build does not rescan every night's pages.
+    """
     path = dd.snapshot(repo_type, date) / "_snapshot.parquet"
-    table = plural(repo_type)
-    dl = "downloads_30d, downloads_all_time," if repo_type != "space" else "NULL::BIGINT AS downloads_30d, NULL::BIGINT AS downloads_all_time,"
-    tmp = path.with_name("._snapshot.parquet.tmp")
+    files = _files(dd, repo_type, [date], ("full", "light"))
+    if not files:
+        return None
+    tmp = path.with_name(f"._snapshot.parquet.tmp-{os.getpid()}")
     con.execute(
-        f"COPY (SELECT DATE '{date}' AS snapshot_date, id, {dl} likes, trending_score FROM {table} ORDER BY id) "
-        f"TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"
+        f"""COPY (
+            SELECT DATE '{date}' AS snapshot_date, id,
+                   TRY_CAST(light->>'$.downloads' AS BIGINT) AS downloads_30d,
+                   TRY_CAST(light->>'$.downloadsAllTime' AS BIGINT) AS downloads_all_time,
+                   TRY_CAST(light->>'$.likes' AS BIGINT) AS likes,
+                   TRY_CAST(light->>'$.trendingScore' AS DOUBLE) AS trending_score
+            FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) AS rn
+                  FROM read_parquet($files) WHERE id IS NOT NULL)
+            WHERE rn = 1 ORDER BY id
+        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""",
+        {"files": files},
     )
     os.replace(tmp, path)
     return path
+
+
+def ensure_day_summaries(con: duckdb.DuckDBPyConnection, dd: DataDir, dates: dict[str, list[str]], date: str) -> None:
+    for rt, ds in dates.items():
+        for d in ds:
+            if d <= date and (d == date or not (dd.snapshot(rt, d) / "_snapshot.parquet").exists()):
+                write_day_summary(con, dd, rt, d)
 
 
 def _history_files(dd: DataDir, repo_type: str, dates: list[str], date: str) -> list[str]:
@@ -456,9 +477,7 @@ def build(
         step("models", lambda: build_models(con, dd, date, dates["model"]))
         step("datasets", lambda: build_simple(con, dd, "dataset", date))
         step("spaces", lambda: build_simple(con, dd, "space", date))
-        for rt in ("model", "dataset", "space"):
-            if complete[rt]:
-                write_day_summary(con, dd, rt, date)
+        ensure_day_summaries(con, dd, dates, date)
         step("history", lambda: build_history(con, dd, date, dates))
         step("lineage", lambda: build_lineage(con, dd, date))
         step("family", lambda: build_family(con, date))

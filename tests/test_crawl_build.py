@@ -1,0 +1,179 @@
+"""Crawl + build on a tiny in-test Hub served through httpx.MockTransport.
+
+The full end-to-end path over real HTTP is in test_e2e_nightly.py; these tests pin the crawl's
+pass planning, resume and the build's tables on worlds small enough to reason about by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
+
+import duckdb
+import httpx
+import pytest
+
+from hubstudy.build import build
+from hubstudy.client import HubClient
+from hubstudy.crawl import crawl, crawl_repo_type
+from hubstudy.storage import DataDir
+
+T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class TinyHub:
+    """Keyset pagination (sort key desc, _id asc), expand projection, request log."""
+
+    def __init__(self, models, datasets=(), spaces=()):
+        self.repos = {"models": list(models), "datasets": list(datasets), "spaces": list(spaces)}
+        self.log: list[tuple[str, dict]] = []
+        self.fail_after: int | None = None
+
+    def __call__(self, req: httpx.Request) -> httpx.Response:
+        kind = req.url.path.rsplit("/", 1)[-1]
+        q = parse_qs(urlsplit(str(req.url)).query)
+        self.log.append((kind, q))
+        if self.fail_after is not None and len(self.log) > self.fail_after:
+            return httpx.Response(503)
+        sort = q.get("sort", ["createdAt"])[0]
+        limit = int(q.get("limit", ["1000"])[0])
+        start = int(q.get("cursor", ["0"])[0])
+        rows = sorted(self.repos[kind], key=lambda r: (-datetime.fromisoformat(r[sort].replace("Z", "+00:00")).timestamp(), r["_id"]))
+        expand = q.get("expand")
+        page = rows[start:start + limit]
+        if expand:
+            page = [{k: v for k, v in r.items() if k in expand or k in ("id", "_id")} for r in page]
+        headers = {}
+        if start + limit < len(rows):
+            nq = {k: v for k, v in q.items() if k != "cursor"}
+            qs = "&".join(f"{k}={x}" for k, vs in nq.items() for x in vs)
+            headers["Link"] = f'<http://hub.test{req.url.path}?{qs}&cursor={start + limit}>; rel="next"'
+        return httpx.Response(200, json=page, headers=headers)
+
+
+def model(i: int, parent: str | None = None, relation: str = "finetune", modified_days: int = 0, **extra):
+    created = T0 + timedelta(days=i)
+    tags = ["transformers", "license:mit"]
+    card = {"license": "mit"}
+    if parent:
+        tags += [f"base_model:{parent}", f"base_model:{relation}:{parent}"]
+        card["base_model"] = parent
+    r = {
+        "_id": f"{i:024x}", "id": f"org/m{i}", "author": "org", "createdAt": iso(created),
+        "lastModified": iso(created + timedelta(days=modified_days)), "downloads": 10 * i, "downloadsAllTime": 100 * i,
+        "likes": i, "trendingScore": 0, "pipeline_tag": "text-generation", "library_name": "transformers",
+        "tags": tags, "gated": False, "private": False, "disabled": False, "sha": f"{i:040x}",
+        "safetensors": {"total": 1000 + i}, "cardData": card,
+    }
+    r.update(extra)
+    return r
+
+
+def simple(i: int, kind: str):
+    created = T0 + timedelta(days=i)
+    return {"_id": f"{i:024x}", "id": f"u/{kind}{i}", "author": "u", "createdAt": iso(created), "lastModified": iso(created),
+            "likes": i, "downloads": i, "tags": ["license:cc-by-4.0"], "sdk": "gradio", "sha": "0" * 40}
+
+
+@pytest.fixture
+def world():
+    models = [model(0)] + [model(i, parent="org/m0") for i in range(1, 6)]
+    models.append(model(6, parent="org/m1", relation="quantized"))
+    m7 = model(7)
+    m7["tags"] += ["base_model:org/m1", "base_model:merge:org/m1", "base_model:org/m2", "base_model:merge:org/m2"]
+    models.append(m7)
+    models.append(model(8, cardData={"base_model": 12345}))  # bad card: quarantined, not fatal
+    return TinyHub(models, [simple(i, "d") for i in range(4)], [simple(i, "s") for i in range(3)])
+
+
+def client_for(hub) -> HubClient:
+    return HubClient("http://hub.test", transport=httpx.MockTransport(hub), sleep=lambda s: None)
+
+
+def test_first_crawl_is_one_pass_per_repo_type_with_heavy_fields(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    results = crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    assert [r.mode for r in results] == ["full", "full", "full"]
+    kinds = [k for k, _ in world.log]
+    assert kinds.count("models") == 3 and kinds.count("datasets") == 1 and kinds.count("spaces") == 1
+    assert "cardData" in world.log[0][1]["expand"]
+    assert world.log[0][1]["sort"] == ["createdAt"]
+
+
+def test_build_makes_the_public_tables_with_lineage_and_families(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    res = build(dd, "2024-02-01", analysis_dir=None)
+    con = duckdb.connect(str(res.db_path), read_only=True)
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9
+    assert con.execute("SELECT count(*) FROM datasets").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM spaces").fetchone()[0] == 3
+    by_rel = dict(con.execute("SELECT relation, count(*) FROM lineage GROUP BY ALL").fetchall())
+    assert by_rel == {"finetune": 5, "quantized": 1, "merge": 2}
+    assert con.execute("SELECT root_id, depth FROM model_family WHERE id = 'org/m6'").fetchone() == ("org/m0", 2)
+    assert con.execute("SELECT relation, n_parents FROM models WHERE id = 'org/m7'").fetchone() == ("merge", 2)
+    assert con.execute("SELECT license, num_parameters FROM models WHERE id = 'org/m3'").fetchone() == ("mit", 1003)
+    q = con.execute("SELECT id, reason FROM quarantine WHERE stage = 'lineage'").fetchall()
+    assert ("org/m8", "bad_base_model") in q
+    assert con.execute("SELECT count(*) FROM crawl_runs WHERE status = 'complete'").fetchone()[0] == 3
+    assert con.execute("SELECT bool_and(passed) FROM quality_checks").fetchone()[0] is True
+
+
+def test_second_night_is_a_light_pass_plus_only_the_changed_models(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    c = client_for(world)
+    crawl(c, dd, "2024-02-01", page_size=4, lookback_s=0)
+    world.log.clear()
+    changed = world.repos["models"][2]
+    changed["lastModified"] = iso(T0 + timedelta(days=400))
+    changed["cardData"] = {"base_model": "org/m0", "license": "apache-2.0"}
+    res = crawl_repo_type(c, dd, "model", "2024-02-02", page_size=4, lookback_s=0)
+    assert res.mode == "incremental"
+    light = [q for k, q in world.log if "cardData" not in q["expand"]]
+    heavy = [q for k, q in world.log if "cardData" in q["expand"]]
+    assert len(light) == 3  # ceil(9 / 4)
+    assert len(heavy) == 1 and heavy[0]["sort"] == ["lastModified"]
+    crawl(c, dd, "2024-02-02", page_size=4, repo_types=("dataset", "space"))
+    out = build(dd, "2024-02-02", analysis_dir=None)
+    con = duckdb.connect(str(out.db_path), read_only=True)
+    assert con.execute("SELECT card_data->>'$.license', heavy_fetched_at FROM models WHERE id = 'org/m2'").fetchone() == (
+        "apache-2.0", datetime(2024, 2, 2).date())
+    # unchanged models keep the heavy fields of the first night
+    assert con.execute("SELECT card_data->>'$.license' FROM models WHERE id = 'org/m3'").fetchone()[0] == "mit"
+    assert con.execute("SELECT count(DISTINCT snapshot_date) FROM model_snapshots").fetchone()[0] == 2
+
+
+def test_an_interrupted_crawl_resumes_from_the_last_page_and_loses_nothing(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    world.fail_after = 2
+    c = HubClient("http://hub.test", transport=httpx.MockTransport(world), sleep=lambda s: None, max_retries=1)
+    with pytest.raises(Exception, match="503"):
+        crawl_repo_type(c, dd, "model", "2024-02-01", page_size=2)
+    assert (dd.snapshot("model", "2024-02-01") / "_progress.json").exists()
+    assert not (dd.snapshot("model", "2024-02-01") / "_SUCCESS").exists()
+    world.fail_after = None
+    world.log.clear()
+    res = crawl_repo_type(client_for(world), dd, "model", "2024-02-01", page_size=2)
+    assert res.status == "complete" and res.rows == 9 and len(world.log) == 3  # pages 3-5 only
+    crawl(client_for(world), dd, "2024-02-01", page_size=2, repo_types=("dataset", "space"))
+    con = duckdb.connect(str(build(dd, "2024-02-01", analysis_dir=None).db_path), read_only=True)
+    assert con.execute("SELECT count(*), count(DISTINCT id) FROM models").fetchone() == (9, 9)
+    runs = con.execute("SELECT status, resumed FROM crawl_runs WHERE repo_type = 'model' ORDER BY started_at").fetchall()
+    assert ("complete", True) in runs
+
+
+def test_a_partial_snapshot_is_never_published(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4, repo_types=("model",))
+    with pytest.raises(Exception, match="quality gate refused"):
+        build(dd, "2024-02-01", analysis_dir=None)
+    assert not dd.db.exists()
