@@ -254,3 +254,11 @@ def test_download_streams_to_the_destination_atomically(tmp_path):
     client(handler).download("/datasets/a/b/resolve/main/f.parquet", dest)
     assert dest.read_bytes() == payload
     assert [p.name for p in dest.parent.iterdir()] == ["f.parquet"]
+
+
+def test_a_body_with_bytes_that_are_not_utf8_is_decoded_with_replacement_not_dropped():
+    body = b'[{"id": "org/caf' + bytes([0xE9]) + b'"}, {"id": "org/ok", "x": "\\ud800"}]'
+    c = client(lambda req: httpx.Response(200, content=body))
+    data = c.get_json("/api/models")
+    assert [r["id"] for r in data] == ["org/caf\ufffd", "org/ok"]
+    assert c.stats.retries == 0

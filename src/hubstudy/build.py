@@ -148,12 +148,6 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
         {"date": date},
     )
     con.execute(
-        """INSERT INTO quarantine
-        SELECT $date, 'crawl', 'model', NULL, i.reason, i.detail, left(i.raw, 2000)
-        FROM (SELECT unnest(issues) AS i FROM pages_light WHERE id IS NULL)""",
-        {"date": date},
-    )
-    con.execute(
         f"""INSERT INTO models
         SELECT {_common_select()},
             TRY_CAST(l.light->>'$.downloads' AS BIGINT),

@@ -302,8 +302,8 @@ class HubClient:
                 raise HubHTTPError(f"{method} {_safe(url)} answered {status}: {_error_text(resp)}", status, _safe(url))
             if parse_json:
                 try:
-                    resp.data = orjson.loads(resp.content)  # type: ignore[attr-defined]
-                except orjson.JSONDecodeError:
+                    resp.data = _loads(resp.content)  # type: ignore[attr-defined]
+                except ValueError:
                     if attempts >= self.max_retries:
                         raise HubResponseError(f"{method} {_safe(url)}: body is not valid JSON") from None
                     attempts += 1
@@ -422,6 +422,17 @@ def _error_text(resp: httpx.Response) -> str:
     except Exception:
         pass
     return resp.text[:300] if resp.content else resp.reason_phrase
+
+
+def _loads(content: bytes) -> Any:
+    """Decode a JSON body; bytes that are not UTF-8 become U+FFFD instead of failing the page."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        import json
+
+        # orjson refuses invalid UTF-8 and lone surrogates; the stdlib decoder is more forgiving.
+        return json.loads(content.decode("utf-8", errors="replace"))
 
 
 def pages_needed(n: int, page_size: int = 1000) -> int:

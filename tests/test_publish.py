@@ -1,0 +1,77 @@
+"""Readers are never blocked or misled: atomic publish, read-only queries, one nightly at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from hubstudy.build import build
+from hubstudy.crawl import crawl
+from hubstudy.errors import LockError
+from hubstudy.pipeline import Settings, nightly
+from hubstudy.storage import DataDir
+
+from tinyhub import client_for, model, world  # noqa: F401
+
+
+def crawl_and_build(dd: DataDir, hub, date: str):
+    crawl(client_for(hub), dd, date, page_size=4)
+    return build(dd, date, analysis_dir=None)
+
+
+def test_a_reader_holding_the_old_file_keeps_its_state_while_a_new_build_is_published(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl_and_build(dd, world, "2024-02-01")
+    reader = duckdb.connect(str(dd.db), read_only=True)
+    before = reader.execute("SELECT count(*) FROM models").fetchone()[0]
+    world.repos["models"].append(model(50))
+    crawl_and_build(dd, world, "2024-02-02")
+    # the open connection still reads the file it opened: the old state, whole
+    assert reader.execute("SELECT count(*) FROM models").fetchone()[0] == before
+    assert reader.execute("SELECT max(snapshot_date) FROM models").fetchone()[0].isoformat() == "2024-02-01"
+    # a new reader (another process: DuckDB shares one instance per path inside a process) sees the new state
+    out = subprocess.run([sys.executable, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+                          ".execute('SELECT count(*) FROM models').fetchone()[0])", str(dd.db)],
+                         capture_output=True, text=True, check=True)
+    assert int(out.stdout) == before + 1
+    assert not list(tmp_path.glob(".hub.duckdb.building-*"))
+
+
+def test_a_failed_quality_gate_keeps_the_previous_database(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl_and_build(dd, world, "2024-02-01")
+    world.repos["models"] = world.repos["models"][:3]  # 9 -> 3 models: a 67% drop
+    with pytest.raises(Exception, match="models_count_vs_previous"):
+        crawl_and_build(dd, world, "2024-02-02")
+    con = duckdb.connect(str(dd.db), read_only=True)
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9
+    con.close()
+    forced = build(dd, "2024-02-02", analysis_dir=None, force=True)
+    assert forced.published and forced.counts["models"] == 3
+
+
+def test_a_second_nightly_on_the_same_data_dir_refuses_with_a_clear_message(tmp_path):
+    dd = DataDir(tmp_path)
+    s = Settings.from_args(endpoint="http://127.0.0.1:9", data_dir=str(tmp_path), date="2024-02-01", anonymous=True)
+    with dd.lock():
+        with pytest.raises(LockError, match=r"another hubstudy run .*only one nightly runs per data directory"):
+            nightly(s)
+
+
+def test_hubstudy_sql_opens_the_database_read_only(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl_and_build(dd, world, "2024-02-01")
+    run = lambda q: subprocess.run([sys.executable, "-m", "hubstudy.cli", "sql", "--data-dir", str(tmp_path), q],
+                                   capture_output=True, text=True)
+    ok = run("SELECT count(*) AS n FROM models")
+    assert ok.returncode == 0 and "9" in ok.stdout
+    bad = run("DELETE FROM models")
+    assert bad.returncode == 2 and "read-only" in bad.stderr.lower()
+    con = duckdb.connect(str(dd.db), read_only=True)
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9
