@@ -40,6 +40,16 @@ def _text(value: Any) -> str | None:
     return None
 
 
+# Values people write where they have no dataset id or metric type (e.g. MT-Bench in zephyr's card).
+_PLACEHOLDERS = frozenset({"unknown", "none", "null", "n/a", "na", "-", "?", "other", "custom"})
+
+
+def _key_part(value: Any) -> str | None:
+    """A dataset type or metric type, or None when missing or a placeholder such as 'unknown'."""
+    text = _text(value)
+    return None if text is None or text.lower() in _PLACEHOLDERS else text
+
+
 def _decoded(value: Any) -> Any:
     """JSON that arrived as a string (double-encoded) is decoded once; other values pass."""
     if isinstance(value, (str, bytes)):
@@ -103,9 +113,9 @@ def _parse_result(result: Any, where: str, entry_name: str | None) -> tuple[list
     if not isinstance(result, dict):
         return [], [Problem("wrong_shape", f"{where} is a {type(result).__name__}, not a mapping", clip(result), where)]
     dataset = result.get("dataset")
-    dataset_type = _text(dataset.get("type")) if isinstance(dataset, dict) else None
+    dataset_type = _key_part(dataset.get("type")) if isinstance(dataset, dict) else None
     if dataset_type is None:
-        why = "has no dataset" if not isinstance(dataset, dict) else "has a dataset without a type (its id)"
+        why = "has no dataset" if not isinstance(dataset, dict) else f"has no usable dataset type (its id): {clip(dataset.get('type'), 80)!r}"
         return [], [Problem("missing_dataset", f"{where} {why}; its scores have no comparable key", clip(result), where)]
     metrics = _as_list(result.get("metrics"))
     if metrics is None:
@@ -129,9 +139,9 @@ def _parse_result(result: Any, where: str, entry_name: str | None) -> tuple[list
         if not isinstance(metric, dict):
             problems.append(Problem("wrong_shape", f"{at} is a {type(metric).__name__}, not a mapping", clip(metric), at))
             continue
-        metric_type = _text(metric.get("type"))
+        metric_type = _key_part(metric.get("type"))
         if metric_type is None:
-            problems.append(Problem("unknown_metric", f"{at} has no metric type", clip(metric), at))
+            problems.append(Problem("unknown_metric", f"{at} has no usable metric type: {clip(metric.get('type'), 80)!r}", clip(metric), at))
             continue
         raw = metric.get("value")
         value, reason, _ = parse_score(raw)
@@ -207,7 +217,7 @@ def _parse_entry(entry: Any, at: str, filename: str | None) -> tuple[list[Score]
     if not isinstance(entry, dict):
         return [], [Problem("wrong_shape", f"{at} is a {type(entry).__name__}, not a mapping", clip(entry), at)]
     dataset = entry.get("dataset")
-    dataset_id = _text(dataset.get("id")) if isinstance(dataset, dict) else None
+    dataset_id = _key_part(dataset.get("id")) if isinstance(dataset, dict) else None
     if dataset_id is None:
         return [], [Problem("missing_dataset", f"{at} has no dataset id", clip(entry), at)]
     raw = entry.get("value")

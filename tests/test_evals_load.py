@@ -1,0 +1,101 @@
+"""evals.load: self-reported scores from the models table, quarantine rows, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from hubstudy import evals, schema
+from hubstudy.evals import _load
+from hubstudy.evals.schema import EVAL_SCORES, columns
+
+DAY = "2026-09-01"
+
+MODEL_INDEX = [{"name": "m", "results": [
+    {"task": {"type": "text-classification"},
+     "dataset": {"type": "glue", "name": "GLUE SST2", "config": "sst2", "split": "validation"},
+     "metrics": [{"type": "accuracy", "value": 0.91, "verified": True}, {"type": "f1", "value": "n/a"}],
+     "source": {"name": "self", "url": "https://example.org"}}]}]
+EVAL_RESULTS = [{"filename": ".eval_results/gpqa.yaml", "data": {"dataset": {"id": "Idavidrein/gpqa", "task_id": "gpqa_diamond"}, "value": 0.41}},
+                {"filename": ".eval_results/bad.yaml", "error": "Invalid input"}]
+
+
+@pytest.fixture()
+def con():
+    db = duckdb.connect()
+    db.execute(schema.ddl("models"))
+    rows = [
+        ("org/with-index", "sha1", json.dumps(MODEL_INDEX), None, None),
+        ("org/with-evals", "sha2", None, json.dumps(EVAL_RESULTS), None),
+        # model_index empty: the copy in the card data is used
+        ("org/card-only", "sha3", None, None, json.dumps({"license": "mit", "model-index": MODEL_INDEX})),
+        ("org/json-null", "sha4", "null", "[]", json.dumps({"license": "mit"})),
+        ("org/nothing", "sha5", None, None, None),
+    ]
+    db.executemany("INSERT INTO models (id, sha, model_index, eval_results, card_data) VALUES (?, ?, ?, ?, ?)", rows)
+    yield db
+    db.close()
+
+
+def test_the_table_has_the_documented_columns(con, tmp_path):
+    evals.load(con, tmp_path, DAY)
+    got = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'eval_scores' ORDER BY column_index").fetchall()
+    assert got == [(name, typ) for name, typ, _ in EVAL_SCORES[1]]
+    assert columns()[0] == "snapshot_date"
+
+
+def test_self_reported_scores_come_from_model_index_card_data_and_eval_results(con, tmp_path):
+    summary = evals.load(con, tmp_path, DAY)
+    got = con.execute(
+        "SELECT model_id, source, benchmark_key, benchmark, value, revision, self_reported, on_hub FROM eval_scores ORDER BY 1, 2"
+    ).fetchall()
+    assert got == [
+        ("org/card-only", "model_index", "glue|sst2|validation|accuracy", "GLUE SST2", 0.91, "sha3", True, True),
+        ("org/with-evals", "eval_results", "idavidrein/gpqa|gpqa_diamond||", "Idavidrein/gpqa/gpqa_diamond", 0.41, "sha2", True, True),
+        ("org/with-index", "model_index", "glue|sst2|validation|accuracy", "GLUE SST2", 0.91, "sha1", True, True),
+    ]
+    detail = json.loads(con.execute("SELECT detail FROM eval_scores WHERE model_id = 'org/with-index'").fetchone()[0])
+    assert detail == {"entry_name": "m", "task_type": "text-classification", "dataset_name": "GLUE SST2",
+                      "source_name": "self", "source_url": "https://example.org", "verified": True}
+    assert summary["self_reported"]["models"] == 4  # the JSON null one is read and yields nothing
+    assert summary["self_reported"]["rows"] == {"model_index": 2, "eval_results": 1}
+
+
+def test_what_cannot_be_read_goes_to_quarantine_with_stage_evals(con, tmp_path):
+    summary = evals.load(con, tmp_path, DAY)
+    got = con.execute("SELECT snapshot_date, stage, repo_type, id, reason, detail FROM quarantine ORDER BY id").fetchall()
+    assert [(r[3], r[4]) for r in got] == [
+        ("org/card-only", "unparseable_value"), ("org/with-evals", "invalid_eval_results_file"), ("org/with-index", "unparseable_value")]
+    assert got[0][:3] == (dt.date(2026, 9, 1), "evals", "model")
+    assert got[2][5] == "model_index: model-index[0].results[0].metrics[1] (f1) value 'n/a' is not a number"
+    assert summary["self_reported"]["quarantined"] == {"model_index:unparseable_value": 2, "eval_results:invalid_eval_results_file": 1}
+
+
+def test_loading_twice_gives_the_same_tables(con, tmp_path):
+    evals.load(con, tmp_path, DAY)
+    first = (con.execute("SELECT * FROM eval_scores ORDER BY ALL").fetchall(), con.execute("SELECT * FROM quarantine ORDER BY ALL").fetchall())
+    evals.load(con, tmp_path, DAY)
+    again = (con.execute("SELECT * FROM eval_scores ORDER BY ALL").fetchall(), con.execute("SELECT * FROM quarantine ORDER BY ALL").fetchall())
+    assert first == again
+
+
+def test_quarantine_rows_of_other_stages_and_days_are_kept(con, tmp_path):
+    con.execute(schema.ddl("quarantine"))
+    con.execute("INSERT INTO quarantine VALUES ('2026-09-01', 'crawl', 'model', 'x', 'duplicate_id', '', ''), "
+                "('2026-08-31', 'evals', 'model', 'y', 'wrong_shape', '', '')")
+    evals.load(con, tmp_path, DAY)
+    assert con.execute("SELECT count(*) FROM quarantine WHERE id IN ('x', 'y')").fetchone()[0] == 2
+
+
+def test_a_flood_of_one_reason_is_capped_and_the_overflow_counted(con, tmp_path, monkeypatch):
+    monkeypatch.setattr(_load, "QUARANTINE_CAP", 2)
+    bad = [{"name": "m", "results": [{"dataset": {"type": "d"}, "metrics": [{"type": f"m{i}", "value": "x"} for i in range(5)]}]}]
+    con.execute("UPDATE models SET model_index = ? WHERE id = 'org/with-index'", [json.dumps(bad)])
+    summary = evals.load(con, tmp_path, DAY)
+    assert summary["self_reported"]["quarantined"]["model_index:unparseable_value"] == 6  # 5 here + 1 from card-only
+    assert con.execute("SELECT count(*) FROM quarantine WHERE reason = 'unparseable_value'").fetchone()[0] == 2
+    (detail,) = con.execute("SELECT detail FROM quarantine WHERE reason = 'quarantine_overflow'").fetchone()
+    assert detail.startswith("model_index: 4 more rows with reason unparseable_value were not stored")
