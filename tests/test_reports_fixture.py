@@ -433,3 +433,37 @@ def build_large_db(path: Path | str, n_models: int = 1_000_000) -> Path:
     finally:
         con.close()
     return path
+
+
+# ----------------------------------------------------------------------------------------------
+# Built reports, shared by the report test modules (a build writes ~20 PNGs: do it once a session)
+
+_BUILT: dict[tuple[int, str], tuple[Path, Path, list[Path]]] = {}
+
+
+def built_reports(tmp_path_factory, variant: str) -> tuple[Path, Path, list[Path]]:
+    """(database, reports directory, pages returned) for one variant, built once per session.
+
+    full: the whole fixture, study stand-ins included, flagged as a generated world through a
+          ``world_info`` table (so every page must carry the banner, found by detection).
+    bare: no study views and no ``world_info``; built with ``generated_world=True`` after an
+          older build left a PNG behind (``img/growth-old-chart.png``) that must disappear.
+    """
+    from hubstudy.reports import build_reports
+
+    key = (id(tmp_path_factory), variant)
+    if key not in _BUILT:
+        tmp = tmp_path_factory.mktemp(f"reports-{variant}")
+        out = tmp / "reports"
+        if variant == "full":
+            db = build_fixture_db(tmp / "hub.duckdb", generated=True)
+            pages = build_reports(db, out)
+        elif variant == "bare":
+            db = build_fixture_db(tmp / "hub.duckdb", study=False)
+            (out / "img").mkdir(parents=True)
+            (out / "img" / "growth-old-chart.png").write_bytes(b"left by an older build")
+            pages = build_reports(db, out, generated_world=True)
+        else:
+            raise ValueError(variant)
+        _BUILT[key] = (db, out, pages)
+    return _BUILT[key]

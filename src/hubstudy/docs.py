@@ -69,7 +69,7 @@ def study_markdown() -> str:
         from .study import STUDY_DEFINITIONS, VIEWS
     except ImportError:
         return ""
-    rows = "\n".join(f"| `{name}` | {desc.replace('|', '/')} |" for name, (_, desc) in VIEWS.items())
+    rows = "\n".join(f"| `{name}` | {desc.replace('|', '/')} |" for name, (_, desc) in VIEWS.items() for desc in [desc.split(' Derivative:')[0]])
     return f"{STUDY_DEFINITIONS.replace('### Definitions', '#### Definitions')}\n#### Comparison views\n\n| view | what it holds |\n|---|---|\n{rows}\n"
 
 

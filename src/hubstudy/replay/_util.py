@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as _dt
 import hashlib
 import time
 from array import array
@@ -29,6 +30,13 @@ def iso(t: float) -> str:
 
 def parse_iso(s: str) -> float:
     """Hub timestamp string -> epoch seconds (accepts with or without millis / Z)."""
+    try:
+        d = _dt.datetime.fromisoformat(s)
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=_dt.timezone.utc)
+        return d.timestamp()
+    except ValueError:
+        pass
     s = s.strip()
     if s.endswith("Z"):
         s = s[:-1]
@@ -54,7 +62,7 @@ def iso_ms(s: str | None) -> int | None:
 
 def digest_hex(*parts: object, n: int = 40) -> str:
     """Deterministic hex string from the given parts (sha1-based, up to 40 chars)."""
-    h = hashlib.sha1(":".join(str(p) for p in parts).encode()).hexdigest()
+    h = hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()
     if n <= 40:
         return h[:n]
     return (h + hashlib.sha1(h.encode()).hexdigest())[:n]
@@ -139,3 +147,54 @@ def _is_core(s: str) -> bool:
     if len(s) < 4 or len(s) % 2:
         return False
     return all(s[i] in _CONS and s[i + 1] in _VOW for i in range(0, len(s), 2))
+
+
+class FingerprintSet:
+    """Open-addressing set of 64-bit fingerprints in one ``array('Q')`` (16 bytes per entry).
+
+    Used to tell whether a name was already taken without keeping the names. A fingerprint
+    collision only reports a false "taken" (callers then add a counter suffix), never a false
+    "free", so uniqueness is preserved. Deterministic (blake2b), unlike ``hash()``.
+    """
+
+    __slots__ = ("table", "mask", "n")
+
+    def __init__(self, expected: int) -> None:
+        cap = 1024
+        while cap < expected * 2:
+            cap *= 2
+        self.table = array("Q", bytes(8 * cap))
+        self.mask = cap - 1
+        self.n = 0
+
+    @staticmethod
+    def fp(s: str) -> int:
+        return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") or 1
+
+    def add(self, s: str) -> bool:
+        """Insert; return False when it was (probably) present already."""
+        if self.n * 2 >= len(self.table):
+            self._grow()
+        f = self.fp(s)
+        t = self.table
+        i = f & self.mask
+        while True:
+            v = t[i]
+            if v == 0:
+                t[i] = f
+                self.n += 1
+                return True
+            if v == f:
+                return False
+            i = (i + 1) & self.mask
+
+    def _grow(self) -> None:
+        old = self.table
+        self.table = array("Q", bytes(16 * len(old)))
+        self.mask = len(self.table) - 1
+        for f in old:
+            if f:
+                i = f & self.mask
+                while self.table[i]:
+                    i = (i + 1) & self.mask
+                self.table[i] = f
