@@ -53,6 +53,10 @@ def _settings(a: argparse.Namespace, **extra: Any):
         bad = [t for t in kw["repo_types"] if t not in ("model", "dataset", "space")]
         if bad:
             raise HubstudyError(f"--types takes model,dataset,space; got {', '.join(bad)}")
+    if getattr(a, "page_size", None):
+        if not 1 <= a.page_size <= 1000:
+            raise HubstudyError("--page-size must be between 1 and 1000")
+        kw["page_size"] = a.page_size
     if getattr(a, "generated", None):
         kw["generated_world"] = True
     kw.update(extra)
@@ -204,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--recrawl", action="store_true", help="redo a snapshot that is already complete")
     c.add_argument("--anonymous", action="store_true", help="send no token")
     c.add_argument("--no-evals", action="store_true", help="skip downloading the eval source files")
+    c.add_argument("--page-size", type=int, default=1000, help=argparse.SUPPRESS)  # tests and benchmarks only
     c.set_defaults(fn=cmd_crawl)
 
     b = sub.add_parser("build", help="build hub.duckdb from the snapshots and publish it atomically")
