@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import pyarrow as pa
@@ -263,8 +264,11 @@ def crawl_repo_type(
     saved = read_json(progress_path)
     resumed = saved is not None
     if saved:
-        run_id, mode = saved["run_id"], saved["mode"]
+        _close_interrupted(runs_log, saved["run_id"], repo_type)
+        run_id, mode = f"{date}-{repo_type}-{uuid.uuid4().hex[:8]}", saved["mode"]
         passes = [Pass(**p) for p in saved["passes"]]
+        for p in passes:  # the endpoint may have moved (a replay on a new port, a mirror): keep path and cursor
+            p.next_url = _rebase(p.next_url, client)
         started = saved["started_at"]
         base = saved.get("base")
     else:
@@ -336,6 +340,29 @@ def crawl_repo_type(
     progress_path.unlink(missing_ok=True)
     return RunResult(repo_type, date, run_id, mode, "complete", rows=counts["rows"], heavy_rows=counts["heavy_rows"],
                      pages=counts["pages"], listing_requests=listing, stats=st)
+
+
+def _close_interrupted(runs_log, run_id: str, repo_type: str) -> None:
+    """A run that left a resume point but never said how it ended was killed: say so."""
+    last = None
+    if runs_log.exists():
+        for line in runs_log.read_bytes().splitlines():
+            try:
+                ev = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if ev.get("run_id") == run_id and ev.get("repo_type") == repo_type:
+                last = ev
+    if last and last.get("status") == "running":
+        append_jsonl(runs_log, {**last, "status": "interrupted", "finished_at": None,
+                                "error": "the process stopped without finishing (killed or crashed); resumed by a later run"})
+
+
+def _rebase(url: str | None, client: HubClient) -> str | None:
+    if not url:
+        return url
+    parts = urlsplit(url)
+    return client.url(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _counts(passes: list[Pass]) -> dict[str, int]:

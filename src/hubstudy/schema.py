@@ -129,7 +129,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             ("snapshot_date", "DATE", "the snapshot the run writes"),
             ("repo_type", "VARCHAR", "model | dataset | space"),
             ("mode", "VARCHAR", "full (first crawl: one pass with heavy fields) or incremental (light pass + changed)"),
-            ("status", "VARCHAR", "running | complete | failed"),
+            ("status", "VARCHAR", "running | complete | failed | interrupted (killed; a later run resumed it)"),
             ("started_at", "TIMESTAMP", "UTC"),
             ("finished_at", "TIMESTAMP", "UTC"),
             ("requests", "BIGINT", "HTTP requests sent, retries included"),
