@@ -96,7 +96,7 @@ def resolve_parents(s: Settings, client: HubClient, emit: Callable[[str], None] 
     cache_path = dd.state / "parent_aliases.json"
     cache: dict[str, Any] = read_json(cache_path, {}) or {}
     con = duckdb.connect()
-    con.execute("CREATE TABLE p AS SELECT * FROM read_parquet($f)", {"f": files})
+    con.execute("CREATE TABLE p AS SELECT id, tag_edges, card_edges FROM read_parquet($f)", {"f": files})
     unknown = [r[0] for r in con.execute(
         """WITH ids AS (SELECT DISTINCT lower(id) AS lid FROM p WHERE id IS NOT NULL),
                 declared AS (SELECT DISTINCT e.parent AS parent FROM (
