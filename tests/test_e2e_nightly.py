@@ -159,6 +159,100 @@ def test_the_study_views_are_built_from_the_served_eval_files(night1):
     assert con.execute("SELECT count(*) FROM pair_outcomes").fetchone()[0] > 0
 
 
+BENCHMARKS = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
+
+
+def world_edges(world: Path) -> set[tuple[str, str]]:
+    """(child, parent) pairs from the world files: tags first, else the card; renamed and
+    differently-cased parents mapped to the crawled id; self-loops left out."""
+    models = read_world(world, "models")
+    ids = {m["id"] for m in models}
+    lower = {}
+    for i in sorted(ids):
+        lower.setdefault(i.lower(), i)
+    redirects = json.loads((world / "redirects.json").read_text())["model"]
+
+    def norm(p: str) -> str:
+        if p in ids:
+            return p
+        if p in redirects:
+            return lower.get(redirects[p].lower(), redirects[p])
+        return lower.get(p.lower(), p)
+
+    edges = set()
+    for m in models:
+        parents = [t.split(":", 1)[1] for t in m.get("tags") or [] if isinstance(t, str)
+                   and t.startswith("base_model:") and t.count(":") == 1]
+        parents += [REL.match(t).group(2) for t in m.get("tags") or [] if isinstance(t, str) and REL.match(t)]
+        parents = [p for p in parents if p.lower() != m["id"].lower()]
+        if not parents:
+            card = m.get("cardData") if isinstance(m.get("cardData"), dict) else {}
+            bm = card.get("base_model")
+            vals = [bm] if isinstance(bm, str) else bm if isinstance(bm, list) else []
+            parents = [v.strip() for v in vals if isinstance(v, str) and v.strip() and v.strip().lower() != m["id"].lower()]
+        for p in parents:
+            q = norm(p)
+            if q.lower() != m["id"].lower():
+                edges.add((m["id"], q))
+    return edges
+
+
+def expected_outcomes(world: Path) -> dict[str, tuple[int, int]]:
+    """(pairs compared, pairs where the child is below) per uniform source, by study.md's definitions."""
+    import pyarrow.parquet as pq
+
+    ids = {m["id"].lower(): m["id"] for m in read_world(world, "models")}
+    files = world / "files" / "datasets"
+    oll = pq.read_table(next((files / "open-llm-leaderboard" / "contents").rglob("*.parquet"))).to_pylist()
+    lb: dict[str, dict[str, list[float]]] = {}
+    for row in oll:
+        mid = ids.get(str(row["fullname"]).lower())
+        if mid is None:
+            continue
+        for b in BENCHMARKS:
+            v = row.get(f"{b} Raw")
+            if v is not None and v == v:
+                lb.setdefault(mid, {}).setdefault(b, []).append(v)
+    lb_mean = {m: {b: sum(v) / len(v) for b, v in d.items()} for m, d in lb.items()}
+
+    per_rev: dict[tuple[str, str, tuple], list[float]] = {}
+    for shard in sorted((files / "mteb" / "results").rglob("*.parquet")):
+        for row in pq.read_table(shard).to_pylist():
+            mid = ids.get(str(row["model_name"]).lower())
+            if mid is None or row["model_revision"] == "external" or row["score"] is None:
+                continue
+            per_rev.setdefault((mid, row["model_revision"], (row["task_name"], row["split"], row["subset"])), []).append(row["score"])
+    by_key: dict[str, dict[tuple, list[float]]] = {}
+    for (mid, _, key), vals in per_rev.items():
+        by_key.setdefault(mid, {}).setdefault(key, []).append(sum(vals) / len(vals))
+    mteb_mean = {m: {k: sum(v) / len(v) for k, v in d.items()} for m, d in by_key.items()}
+
+    out = {}
+    for source, scores, need in (("open_llm_leaderboard", lb_mean, 1), ("mteb", mteb_mean, 5)):
+        n = k = 0
+        for child, parent in world_edges(world):
+            c, p = scores.get(child), scores.get(parent)
+            if not c or not p:
+                continue
+            shared = set(c) & set(p)
+            if len(shared) < need:
+                continue
+            n += 1
+            k += (sum(c[x] for x in shared) / len(shared)) < (sum(p[x] for x in shared) / len(shared))
+        out[source] = (n, k)
+    return out
+
+
+def test_pair_outcomes_equal_an_independent_computation_from_the_world(world, night1):
+    expected = expected_outcomes(world)
+    con = db(night1["data"])
+    got = {s: (n, k) for s, n, k in con.execute(
+        "SELECT source, count(*), count(*) FILTER (WHERE child_below) FROM pair_outcomes "
+        "WHERE source IN ('open_llm_leaderboard', 'mteb') GROUP BY source").fetchall()}
+    assert expected["open_llm_leaderboard"][0] > 0 and expected["mteb"][0] > 0
+    assert got == expected
+
+
 def test_a_second_night_costs_a_light_pass_plus_the_changed_models(world, server, night1):
     changed, new = 300, 40
     replay.mutate(world, changed=changed, new=new, seed=5)
