@@ -333,6 +333,11 @@ SELECT * FROM (VALUES
     ('C5', NULL, 0, NULL, NULL, 'exploratory: not enough pairs', 'drop vs parent size'),
     ('C6', NULL, NULL, NULL, NULL, 'out of scope: no safety scores are collected', 'PEFT and safety guardrails')
 ) AS t(claim, figure, n, ci_low, ci_high, verdict, definition);
+
+-- A study view that no longer evaluates (its table is gone): the page must say so and go on.
+CREATE TABLE scratch_for_broken AS SELECT 1 AS x;
+CREATE OR REPLACE VIEW study_broken AS SELECT x FROM scratch_for_broken;
+DROP TABLE scratch_for_broken;
 """
 
 
