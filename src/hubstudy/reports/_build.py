@@ -58,6 +58,8 @@ def build_reports(db_path: str | Path, out_dir: str | Path = "reports", *,
 
     pages = [index, *topic_pages]
     jobs = [job for p in pages for job in p.png_jobs(out)]
+    if generated:  # a PNG travels without its page: it carries the warning itself
+        jobs = [(_mark_synthetic(spec), path) for spec, path in jobs]
     img = out / "img"
     if img.is_dir():  # drop charts a previous build wrote that this one does not
         keep = {path.name for _, path in jobs}
@@ -74,3 +76,21 @@ def build_reports(db_path: str | Path, out_dir: str | Path = "reports", *,
     log.info("reports: %d pages, %d charts in %s (queries and specs %.2fs, PNG and HTML %.2fs)", len(written),
              len(jobs), out, queried - started, time.perf_counter() - queried)
     return written
+
+
+SYNTHETIC_NOTE = "Generated world: synthetic numbers, not findings"
+
+
+def _mark_synthetic(spec: dict) -> dict:
+    """A copy of a Vega-Lite spec whose title carries the generated-world warning as a subtitle."""
+    spec = dict(spec)
+    title = spec.get("title")
+    if isinstance(title, dict):
+        sub = title.get("subtitle")
+        subs = [sub] if isinstance(sub, str) else list(sub or [])
+        spec["title"] = {**title, "subtitle": [*subs, SYNTHETIC_NOTE], "subtitleColor": "#8a5a00"}
+    elif title:
+        spec["title"] = {"text": title, "subtitle": SYNTHETIC_NOTE, "subtitleColor": "#8a5a00"}
+    else:  # Vega draws no subtitle under an empty title
+        spec["title"] = {"text": SYNTHETIC_NOTE, "color": "#8a5a00", "fontSize": 12, "fontWeight": "normal"}
+    return spec
