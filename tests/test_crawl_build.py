@@ -103,3 +103,18 @@ def test_a_partial_snapshot_is_never_published(tmp_path, world):
     with pytest.raises(Exception, match="quality gate refused"):
         build(dd, "2024-02-01", analysis_dir=None)
     assert not dd.db.exists()
+
+
+def test_an_expand_field_the_hub_refuses_costs_that_field_not_the_night(tmp_path, world):
+    def strict(req: httpx.Request) -> httpx.Response:
+        if "evalResults" in req.url.params.get_list("expand"):
+            return httpx.Response(400, json={"error": "Invalid expand value: evalResults"})
+        return world(req)
+
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    msgs: list[str] = []
+    res = crawl_repo_type(client_for(strict), dd, "model", "2024-02-01", page_size=4, emit=msgs.append)
+    assert res.status == "complete" and res.rows == 9
+    assert any("refused expand=evalResults" in m for m in msgs)
+    assert all("evalResults" not in q.get("expand", []) for _, q in world.log)

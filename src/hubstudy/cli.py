@@ -193,7 +193,9 @@ def cmd_demo(a: argparse.Namespace) -> int:
                                 types=None, verbose=a.verbose)
         cmd_nightly(ns)
     print("This demo ran against a GENERATED world: its numbers are synthetic, not findings.")
-    print(f"Query it:  hubstudy sql --data-dir {data} \"SELECT relation, count(*) FROM lineage GROUP BY ALL\"")
+    exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("hubstudy") else "hubstudy"
+    print(f"Query it:  {exe} sql --data-dir {data} \"SELECT relation, count(*) FROM lineage GROUP BY ALL\"")
+    print(f"Read it:   open {reports / 'index.html'} in a browser")
     return 0
 
 

@@ -21,7 +21,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import orjson
 import pyarrow as pa
 
-from .client import HubClient
+from .client import HubClient, Page
 from .lineage import Edge, Issue, card_lineage, tag_lineage
 from .storage import DataDir, append_jsonl, atomic_write_bytes, atomic_write_json, atomic_write_parquet, plural, read_json
 
@@ -151,6 +151,7 @@ class Pass:
     rows: int = 0
     done: bool = False
     max_last_modified: str | None = None
+    refused: list[str] = field(default_factory=list)
 
     def state(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -295,7 +296,7 @@ def crawl_repo_type(
                 continue
             prog = Progress(f"{plural(repo_type)} [{p.name}]", expected if p.name != "heavy" else None, client, emit=emit)
             path = f"/api/{plural(repo_type)}"
-            for page in client.paginate(path, p.params, start_url=p.next_url, start_number=p.pages):
+            for page in _pages(client, path, p, emit):
                 listing += 1
                 tbl = page_table(page.records, repo_type, page.number, p.with_light, p.with_heavy)
                 atomic_write_parquet(snap / p.name / f"page-{page.number:06d}.parquet", tbl)
@@ -340,6 +341,28 @@ def crawl_repo_type(
     progress_path.unlink(missing_ok=True)
     return RunResult(repo_type, date, run_id, mode, "complete", rows=counts["rows"], heavy_rows=counts["heavy_rows"],
                      pages=counts["pages"], listing_requests=listing, stats=st)
+
+
+def _pages(client: HubClient, path: str, p: Pass, emit: Callable[[str], None] | None) -> Iterator[Page]:
+    """The pass's pages; a first page refused for an ``expand`` field is asked again without it.
+
+    The Hub adds and retires fields without notice: a field it no longer accepts (a 400 naming
+    it) should cost that field, not the night. The refused field is logged and kept in the
+    pass's state.
+    """
+    from .errors import HubHTTPError
+
+    while True:
+        try:
+            yield from client.paginate(path, p.params, start_url=p.next_url, start_number=p.pages)
+            return
+        except HubHTTPError as exc:
+            fields = [f for f in p.params.get("expand", []) if exc.status == 400 and f in str(exc)]
+            if p.pages or p.next_url or not fields:
+                raise
+            p.params = {**p.params, "expand": [f for f in p.params["expand"] if f not in fields]}
+            p.refused = [*p.refused, *fields]
+            (emit or log.warning)(f"the Hub refused expand={','.join(fields)} on {path}; crawling without it")
 
 
 def _close_interrupted(runs_log, run_id: str, repo_type: str) -> None:
