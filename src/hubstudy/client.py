@@ -39,10 +39,6 @@ from .errors import HubHTTPError, HubNetworkError, HubResponseError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 RETRY_STATUS = frozenset({408, 500, 502, 503, 504})
-_RL_R = re.compile(r"(?:^|;)\s*r\s*=\s*(\d+)")
-_RL_T = re.compile(r"(?:^|;)\s*t\s*=\s*(\d+(?:\.\d+)?)")
-_RL_Q = re.compile(r"(?:^|;)\s*q\s*=\s*(\d+)")
-_RL_W = re.compile(r"(?:^|;)\s*w\s*=\s*(\d+)")
 
 
 def resolve_endpoint(flag: str | None = None) -> str:
@@ -80,20 +76,14 @@ def parse_rate_limit(headers: httpx.Headers) -> tuple[int | None, float | None, 
     >>> parse_rate_limit(h)
     (12, 40.0, 500, 300)
     """
-    r = t = q = w = None
-    rl = headers.get("ratelimit")
-    if rl:
-        m = _RL_R.search(rl)
-        r = int(m.group(1)) if m else None
-        m = _RL_T.search(rl)
-        t = float(m.group(1)) if m else None
-    pol = headers.get("ratelimit-policy")
-    if pol:
-        m = _RL_Q.search(pol)
-        q = int(m.group(1)) if m else None
-        m = _RL_W.search(pol)
-        w = int(m.group(1)) if m else None
-    return r, t, q, w
+    def param(header: str, key: str) -> float | None:
+        m = re.search(rf"(?:^|;)\s*{key}\s*=\s*(\d+(?:\.\d+)?)", headers.get(header) or "")
+        return float(m.group(1)) if m else None
+
+    r, t = param("ratelimit", "r"), param("ratelimit", "t")
+    q, w = param("ratelimit-policy", "q"), param("ratelimit-policy", "w")
+    as_int = lambda v: None if v is None else int(v)  # noqa: E731
+    return as_int(r), t, as_int(q), as_int(w)
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
