@@ -118,3 +118,13 @@ def test_an_expand_field_the_hub_refuses_costs_that_field_not_the_night(tmp_path
     assert res.status == "complete" and res.rows == 9
     assert any("refused expand=evalResults" in m for m in msgs)
     assert all("evalResults" not in q.get("expand", []) for _, q in world.log)
+
+
+def test_the_raw_records_stay_queryable_beside_the_parsed_tables(tmp_path, world):
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    con = duckdb.connect(str(build(dd, "2024-02-01", analysis_dir=None).db_path), read_only=True)
+    raw = con.execute("SELECT raw->>'$.sha', raw->>'$.createdAt' FROM models_raw WHERE id = 'org/m3'").fetchone()
+    assert raw == (f"{3:040x}", iso(T0 + timedelta(days=3)))
+    assert con.execute("SELECT count(*) FROM spaces_raw").fetchone()[0] == 3

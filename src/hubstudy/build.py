@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from . import schema
 from .errors import QualityGateError
+from .crawl import PAGE_SCHEMA
 from .lineage import families
 from .storage import DataDir, atomic_write_json, atomic_write_parquet, plural, read_json
 
@@ -59,48 +60,67 @@ def _ts(expr: str) -> str:
 
 
 def _files(dd: DataDir, repo_type: str, dates: list[str], passes: tuple[str, ...]) -> list[str]:
+    """Glob patterns of the page files (one per folder that has pages)."""
     out: list[str] = []
     for d in dates:
         for p in passes:
             folder = dd.snapshot(repo_type, d) / p
-            if folder.exists():
-                out.extend(str(f) for f in sorted(folder.glob("page-*.parquet")))
+            if folder.exists() and next(folder.glob("page-*.parquet"), None) is not None:
+                out.append(str(folder / "page-*.parquet"))
     return out
 
 
+def _sql_list(items: list[str]) -> str:
+    return "[" + ", ".join("'" + i.replace("'", "''") + "'" for i in items) + "]"
+
+
 def _read_pages(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:
-    """A temp table over page files (empty with the page schema when there are none)."""
+    """A temp view over page files (empty, with the page schema, when there are none).
+
+    A view, not a table: each use reads only the columns it needs from Parquet, so the raw JSON
+    is never loaded unless asked for.
+    """
     if files:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, regexp_extract(filename, 'date=([0-9-]+)', 1) AS snap "
-            "FROM read_parquet($files, filename = true)",
-            {"files": files},
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, regexp_extract(filename, 'date=([0-9-]+)', 1) AS snap "
+            f"FROM read_parquet({_sql_list(files)}, filename = true)"
         )
     else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} (id VARCHAR, oid VARCHAR, created_at VARCHAR, last_modified VARCHAR, "
-            "light VARCHAR, heavy VARCHAR, tag_edges STRUCT(parent VARCHAR, relation VARCHAR, source VARCHAR)[], "
-            "card_edges STRUCT(parent VARCHAR, relation VARCHAR, source VARCHAR)[], "
-            "issues STRUCT(reason VARCHAR, detail VARCHAR, raw VARCHAR)[], page INTEGER, pos INTEGER, filename VARCHAR, snap VARCHAR)"
-        )
+        con.register(f"{name}_empty", PAGE_SCHEMA.empty_table())
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, ''::VARCHAR AS filename, ''::VARCHAR AS snap "
+                    f"FROM {name}_empty")
 
 
-def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_type: str, stage_dups: bool) -> None:
-    """One row per id: the most recently modified, later pages winning ties; duplicates quarantined."""
+def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_type: str, stage_dups: bool,
+            where: str = "TRUE") -> None:
+    """``dst``: one row per id of ``src``. Ids listed more than once keep the record of the latest
+    snapshot, then the most recently modified, then the later page; the others are quarantined.
+
+    Works on a narrow (id, position) table so the wide rows are read once, by whoever uses ``dst``.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {dst}_dups AS
+        SELECT id, snap, page, pos, {_ts('last_modified')} AS lm FROM {src}
+        WHERE id IN (SELECT id FROM {src} WHERE id IS NOT NULL AND {where} GROUP BY id HAVING count(*) > 1) AND {where}"""
+    )
     if stage_dups:
         con.execute(
             f"""INSERT INTO quarantine
             SELECT $date, 'crawl', $rt, id, 'duplicate_id',
                    'listed ' || count(*) || ' times (pages ' || string_agg(DISTINCT page::VARCHAR, ',') || '); kept the most recent record',
                    NULL
-            FROM {src} WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1""",
+            FROM {dst}_dups WHERE snap = $date GROUP BY id HAVING count(*) > 1""",
             {"date": date, "rt": repo_type},
         )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {dst} AS SELECT * EXCLUDE (rn) FROM (
-              SELECT *, row_number() OVER (PARTITION BY id ORDER BY snap DESC, {_ts('last_modified')} DESC NULLS LAST,
-                                           page DESC, pos DESC) AS rn
-              FROM {src} WHERE id IS NOT NULL) WHERE rn = 1"""
+        f"""CREATE OR REPLACE TEMP TABLE {dst}_losers AS SELECT id, snap, page, pos FROM (
+              SELECT *, row_number() OVER (PARTITION BY id ORDER BY snap DESC, lm DESC NULLS LAST, page DESC, pos DESC) AS rn
+              FROM {dst}_dups) WHERE rn > 1"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {dst} AS SELECT * FROM {src} s
+        WHERE s.id IS NOT NULL AND {where}
+          AND NOT EXISTS (SELECT 1 FROM {dst}_losers x WHERE x.id = s.id AND x.snap = s.snap AND x.page = s.page AND x.pos = s.pos)"""
     )
 
 
@@ -117,28 +137,19 @@ def _quarantine_issues(con: duckdb.DuckDBPyConnection, src: str, date: str, repo
 def _common_select(alias: str = "l") -> str:
     return f"""
         {alias}.id,
-        coalesce({alias}.light->>'$.author', split_part({alias}.id, '/', 1)) ,
+        coalesce({alias}.author, split_part({alias}.id, '/', 1)),
         {_ts(alias + '.created_at')},
         {_ts(alias + '.created_at')} <= TIMESTAMP '{FLOOR}',
         {_ts(alias + '.last_modified')}"""
 
 
-def _tags(alias: str = "l") -> str:
-    return f"TRY_CAST(json_extract({alias}.light, '$.tags') AS VARCHAR[])"
-
-
-def _license(alias: str = "l") -> str:
-    return f"replace(list_filter({_tags(alias)}, lambda x: starts_with(x, 'license:'))[1], 'license:', '')"
-
-
 def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
     _read_pages(con, "pages_light", _files(dd, "model", [date], ("full", "light")))
     _read_pages(con, "pages_heavy", _files(dd, "model", [d for d in dates if d <= date], ("full", "heavy")))
-    con.execute("DELETE FROM pages_heavy WHERE heavy IS NULL")
     _latest(con, "pages_light", "lm", date, "model", True)
-    _latest(con, "pages_heavy", "hm", date, "model", False)
+    _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
     _quarantine_issues(con, "pages_light", date, "model")
-    # heavy issues only for the heavy rows still in use, and not already reported from a full page
+    # card issues only for the heavy rows still in use, and not already reported from a full page
     con.execute(
         """INSERT INTO quarantine
         SELECT DISTINCT $date, 'lineage', 'model', h.id, i.reason, i.detail, left(i.raw, 2000)
@@ -150,29 +161,15 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     con.execute(
         f"""INSERT INTO models
         SELECT {_common_select()},
-            TRY_CAST(l.light->>'$.downloads' AS BIGINT),
-            TRY_CAST(l.light->>'$.downloadsAllTime' AS BIGINT),
-            TRY_CAST(l.light->>'$.likes' AS BIGINT),
-            TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
-            l.light->>'$.pipeline_tag',
-            l.light->>'$.library_name',
-            coalesce({_license()}, CASE WHEN json_type(h.heavy, '$.cardData.license') = 'VARCHAR'
-                                        THEN h.heavy->>'$.cardData.license' END),
-            coalesce(TRY_CAST(l.light->>'$.safetensors.total' AS BIGINT), TRY_CAST(h.heavy->>'$.gguf.total' AS BIGINT)),
-            l.light->>'$.gated',
-            TRY_CAST(l.light->>'$.private' AS BOOLEAN),
-            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN),
-            l.light->>'$.sha',
-            {_tags()},
+            l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.pipeline_tag, l.library_name,
+            coalesce(l.license, h.card_license),
+            coalesce(l.num_parameters, h.gguf_total),
+            l.gated, l.private, l.disabled, l.sha, l.tags,
             0, NULL,
-            json_extract(h.heavy, '$.cardData'),
-            json_extract(h.heavy, '$."model-index"'),
-            json_extract(h.heavy, '$.evalResults'),
-            TRY_CAST(h.snap AS DATE),
-            NULL,
-            DATE '{date}',
-            l.light::JSON
-        FROM lm l LEFT JOIN hm h USING (id)"""
+            TRY_CAST(h.card_data AS JSON), TRY_CAST(h.model_index AS JSON), TRY_CAST(h.eval_results AS JSON),
+            TRY_CAST(h.snap AS DATE), NULL, DATE '{date}'
+        FROM lm l LEFT JOIN (SELECT id, card_license, gguf_total, card_data, model_index, eval_results, snap FROM hm) h
+        USING (id)"""
     )
 
 
@@ -182,19 +179,27 @@ def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, da
     _read_pages(con, src, _files(dd, repo_type, [date], ("full", "light")))
     _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
     _quarantine_issues(con, src, date, repo_type)
-    l = "l"
     if repo_type == "dataset":
-        cols = f"""{_common_select()},
-            TRY_CAST(l.light->>'$.downloads' AS BIGINT), TRY_CAST(l.light->>'$.downloadsAllTime' AS BIGINT),
-            TRY_CAST(l.light->>'$.likes' AS BIGINT), TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
-            {_license()}, l.light->>'$.gated', TRY_CAST(l.light->>'$.private' AS BOOLEAN),
-            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN), l.light->>'$.sha', {_tags()}, NULL, DATE '{date}', l.light::JSON"""
+        cols = f"""{_common_select()}, l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.license,
+            l.gated, l.private, l.disabled, l.sha, l.tags, NULL, DATE '{date}'"""
     else:
-        cols = f"""{_common_select()},
-            TRY_CAST(l.light->>'$.likes' AS BIGINT), TRY_CAST(l.light->>'$.trendingScore' AS DOUBLE),
-            l.light->>'$.sdk', {_license()}, TRY_CAST(l.light->>'$.private' AS BOOLEAN),
-            TRY_CAST(l.light->>'$.disabled' AS BOOLEAN), l.light->>'$.sha', {_tags()}, NULL, DATE '{date}', l.light::JSON"""
-    con.execute(f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} {l}")
+        cols = f"""{_common_select()}, l.likes, l.trending_score, l.sdk, l.license,
+            l.private, l.disabled, l.sha, l.tags, NULL, DATE '{date}'"""
+    con.execute(f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l")
+
+
+def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
+    """``models_raw`` / ``datasets_raw`` / ``spaces_raw``: each repo's listing record exactly as sent,
+    read from the snapshot's Parquet pages (absolute paths: they work while the data directory stays put)."""
+    for rt in ("model", "dataset", "space"):
+        files = _files(dd, rt, [date], ("full", "light"))
+        name = f"{plural(rt)}_raw"
+        if files:
+            con.execute(f"CREATE VIEW {name} AS SELECT id, light::JSON AS raw, page, pos "
+                        f"FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL")
+        else:
+            con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS id, NULL::JSON AS raw, NULL::INTEGER AS page, "
+                        "NULL::INTEGER AS pos WHERE false")
 
 
 def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path | None:
@@ -210,16 +215,10 @@ def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: st
     tmp = path.with_name(f"._snapshot.parquet.tmp-{os.getpid()}")
     con.execute(
         f"""COPY (
-            SELECT DATE '{date}' AS snapshot_date, id,
-                   TRY_CAST(light->>'$.downloads' AS BIGINT) AS downloads_30d,
-                   TRY_CAST(light->>'$.downloadsAllTime' AS BIGINT) AS downloads_all_time,
-                   TRY_CAST(light->>'$.likes' AS BIGINT) AS likes,
-                   TRY_CAST(light->>'$.trendingScore' AS DOUBLE) AS trending_score
-            FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) AS rn
-                  FROM read_parquet($files) WHERE id IS NOT NULL)
-            WHERE rn = 1 ORDER BY id
-        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""",
-        {"files": files},
+            SELECT DATE '{date}' AS snapshot_date, id, downloads AS downloads_30d, downloads_all_time, likes, trending_score
+            FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) = 1
+        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"""
     )
     os.replace(tmp, path)
     return path
@@ -477,6 +476,7 @@ def build(
         step("family", lambda: build_family(con, date))
         step("crawl_runs", lambda: build_crawl_runs(con, dd))
         build_world_info(con, dd, date, generated_world)
+        create_raw_views(con, dd, date)
         step("evals", lambda: _evals(con, dd, date, say))
         step("analysis", lambda: create_analysis_views(con, analysis_dir))
         checks = step("quality_gate", lambda: quality_gate(con, dd, date, complete))

@@ -60,14 +60,37 @@ HEAVY_FIELDS: dict[str, tuple[str, ...]] = {
 
 _EDGE = pa.struct([("parent", pa.string()), ("relation", pa.string()), ("source", pa.string())])
 _ISSUE = pa.struct([("reason", pa.string()), ("detail", pa.string()), ("raw", pa.string())])
+# Raw JSON (``light``: every light field as sent; the heavy fields each as sent) beside parsed
+# columns, so the build reads columns instead of parsing millions of JSON documents each night.
 PAGE_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("oid", pa.string()),
         ("created_at", pa.string()),
         ("last_modified", pa.string()),
+        ("author", pa.string()),
+        ("downloads", pa.int64()),
+        ("downloads_all_time", pa.int64()),
+        ("likes", pa.int64()),
+        ("trending_score", pa.float64()),
+        ("pipeline_tag", pa.string()),
+        ("library_name", pa.string()),
+        ("sdk", pa.string()),
+        ("license", pa.string()),
+        ("num_parameters", pa.int64()),
+        ("gated", pa.string()),
+        ("private", pa.bool_()),
+        ("disabled", pa.bool_()),
+        ("sha", pa.string()),
+        ("tags", pa.list_(pa.string())),
         ("light", pa.string()),
-        ("heavy", pa.string()),
+        ("has_heavy", pa.bool_()),
+        ("card_data", pa.string()),
+        ("model_index", pa.string()),
+        ("eval_results", pa.string()),
+        ("gguf", pa.string()),
+        ("card_license", pa.string()),
+        ("gguf_total", pa.int64()),
         ("tag_edges", pa.list_(_EDGE)),
         ("card_edges", pa.list_(_EDGE)),
         ("issues", pa.list_(_ISSUE)),
@@ -75,6 +98,51 @@ PAGE_SCHEMA = pa.schema(
         ("pos", pa.int32()),
     ]
 )
+_I64 = 2**63 - 1
+
+
+def _int(v: Any) -> int | None:
+    """An integer as sent, or None for anything else (strings, bools, NaN, out of range)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v if -_I64 <= v <= _I64 else None
+    if isinstance(v, float) and v.is_integer() and abs(v) <= _I64:
+        return int(v)
+    return None
+
+
+def _float(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    f = float(v)
+    return f if f == f and abs(f) != float("inf") else None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _bool(v: Any) -> bool | None:
+    return v if isinstance(v, bool) else None
+
+
+def _gated(v: Any) -> str | None:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v if isinstance(v, str) else None
+
+
+def _tags(v: Any) -> list[str] | None:
+    return [t for t in v if isinstance(t, str)] if isinstance(v, list) else None
+
+
+def _total(v: Any) -> int | None:
+    return _int(v.get("total")) if isinstance(v, dict) else None
+
+
+def _json_or_none(rec: dict, key: str) -> str | None:
+    return dumps(rec[key]) if key in rec and rec[key] is not None else None
 
 
 def dumps(obj: Any) -> str:
@@ -96,9 +164,10 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, with_heavy: bool) -> pa.Table:
-    """Turn one listing page into the page table (pure)."""
+    """Turn one listing page into the page table (pure): parsed columns beside the raw JSON."""
     heavy_keys = HEAVY_FIELDS[repo_type]
     cols: dict[str, list[Any]] = {name: [] for name in PAGE_SCHEMA.names}
+    empty: dict[str, Any] = {}
     for pos, rec in enumerate(records):
         issues: list[Issue] = []
         tag_edges: list[Edge] = []
@@ -106,15 +175,15 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
         if not isinstance(rec, dict):
             rid = None
             issues.append(Issue("bad_record", f"listing entry is a {type(rec).__name__}, not an object", dumps(rec)[:2000]))
-            light, heavy = dumps(rec), None
+            light = dumps(rec)
+            r = empty
         else:
+            r = rec
             rid = rec.get("id")
             if not isinstance(rid, str) or not rid.strip():
                 issues.append(Issue("missing_id", "listing entry has no usable id", dumps(rec)[:2000]))
                 rid = None
-            light_obj = {k: v for k, v in rec.items() if k not in heavy_keys}
-            light = dumps(light_obj) if with_light else None
-            heavy = dumps({k: rec[k] for k in heavy_keys if k in rec}) if with_heavy else None
+            light = dumps({k: v for k, v in rec.items() if k not in heavy_keys}) if with_light else None
             if rid and repo_type == "model":
                 if with_light:
                     tag_edges, more = tag_lineage(rid, rec.get("tags"))
@@ -122,20 +191,43 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
                 if with_heavy:
                     card_edges, more = card_lineage(rid, rec.get("cardData"))
                     issues.extend(more)
-        created = rec.get("createdAt") if isinstance(rec, dict) else None
-        modified = rec.get("lastModified") if isinstance(rec, dict) else None
-        oid = rec.get("_id") if isinstance(rec, dict) else None
-        cols["id"].append(rid)
-        cols["oid"].append(oid if isinstance(oid, str) else None)
-        cols["created_at"].append(created if isinstance(created, str) else None)
-        cols["last_modified"].append(modified if isinstance(modified, str) else None)
-        cols["light"].append(light)
-        cols["heavy"].append(heavy)
-        cols["tag_edges"].append([e.__dict__ for e in tag_edges])
-        cols["card_edges"].append([e.__dict__ for e in card_edges])
-        cols["issues"].append([i.__dict__ for i in issues])
-        cols["page"].append(page)
-        cols["pos"].append(pos)
+        tags = _tags(r.get("tags")) if with_light else None
+        lic = next((t[8:] for t in tags if t.startswith("license:")), None) if tags else None
+        heavy = with_heavy and r is not empty
+        card = r.get("cardData") if heavy else None
+        add = cols.__getitem__
+        add("id").append(rid)
+        add("oid").append(_str(r.get("_id")))
+        add("created_at").append(_str(r.get("createdAt")))
+        add("last_modified").append(_str(r.get("lastModified")))
+        add("author").append(_str(r.get("author")))
+        add("downloads").append(_int(r.get("downloads")))
+        add("downloads_all_time").append(_int(r.get("downloadsAllTime")))
+        add("likes").append(_int(r.get("likes")))
+        add("trending_score").append(_float(r.get("trendingScore")))
+        add("pipeline_tag").append(_str(r.get("pipeline_tag")))
+        add("library_name").append(_str(r.get("library_name")))
+        add("sdk").append(_str(r.get("sdk")))
+        add("license").append(lic)
+        add("num_parameters").append(_total(r.get("safetensors")))
+        add("gated").append(_gated(r.get("gated")))
+        add("private").append(_bool(r.get("private")))
+        add("disabled").append(_bool(r.get("disabled")))
+        add("sha").append(_str(r.get("sha")))
+        add("tags").append(tags)
+        add("light").append(light)
+        add("has_heavy").append(heavy)
+        add("card_data").append(_json_or_none(r, "cardData") if heavy else None)
+        add("model_index").append(_json_or_none(r, "model-index") if heavy else None)
+        add("eval_results").append(_json_or_none(r, "evalResults") if heavy else None)
+        add("gguf").append(_json_or_none(r, "gguf") if heavy else None)
+        add("card_license").append(_str(card.get("license")) if isinstance(card, dict) else None)
+        add("gguf_total").append(_total(r.get("gguf")) if heavy else None)
+        add("tag_edges").append([e.__dict__ for e in tag_edges])
+        add("card_edges").append([e.__dict__ for e in card_edges])
+        add("issues").append([i.__dict__ for i in issues])
+        add("page").append(page)
+        add("pos").append(pos)
     return pa.Table.from_pydict(cols, schema=PAGE_SCHEMA)
 
 

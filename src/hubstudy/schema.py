@@ -43,7 +43,6 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             ("heavy_fetched_at", "DATE", "snapshot date of the crawl that fetched card_data / model_index"),
             ("first_seen", "DATE", "first snapshot date that listed the model"),
             ("snapshot_date", "DATE", "snapshot date of this row"),
-            ("raw", "JSON", "the listing record exactly as the Hub sent it (light fields)"),
         ],
     ),
     "datasets": (
@@ -66,7 +65,6 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             ("tags", "VARCHAR[]", "all tags"),
             ("first_seen", "DATE", "first snapshot date that listed it"),
             ("snapshot_date", "DATE", "snapshot date of this row"),
-            ("raw", "JSON", "the listing record as sent"),
         ],
     ),
     "spaces": (
@@ -87,7 +85,6 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             ("tags", "VARCHAR[]", "all tags"),
             ("first_seen", "DATE", "first snapshot date that listed it"),
             ("snapshot_date", "DATE", "snapshot date of this row"),
-            ("raw", "JSON", "the listing record as sent"),
         ],
     ),
     "model_snapshots": (
