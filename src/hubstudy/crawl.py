@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -163,71 +167,102 @@ def parse_time(value: Any) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+def _ints(col: list[Any]) -> list[int | None]:
+    return [v if type(v) is int and -_I64 <= v <= _I64 else _int(v) for v in col]
+
+
+def _strs(col: list[Any]) -> list[str | None]:
+    return [v if type(v) is str else None for v in col]
+
+
 def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, with_heavy: bool) -> pa.Table:
-    """Turn one listing page into the page table (pure): parsed columns beside the raw JSON."""
+    """Turn one listing page into the page table (pure): parsed columns beside the raw JSON.
+
+    Built column by column (a page holds 1000 records and this is the crawl's hot loop).
+    """
     heavy_keys = HEAVY_FIELDS[repo_type]
-    cols: dict[str, list[Any]] = {name: [] for name in PAGE_SCHEMA.names}
+    n = len(records)
     empty: dict[str, Any] = {}
-    for pos, rec in enumerate(records):
-        issues: list[Issue] = []
-        tag_edges: list[Edge] = []
-        card_edges: list[Edge] = []
-        if not isinstance(rec, dict):
+    dicts = [r if type(r) is dict else empty for r in records]
+    ids: list[str | None] = []
+    issues: list[list[dict[str, str]]] = []
+    tag_edges: list[list[dict[str, str]]] = []
+    card_edges: list[list[dict[str, str]]] = []
+    lights: list[str | None] = []
+    for rec, d in zip(records, dicts):
+        probs: list[Issue] = []
+        te: list[Edge] = []
+        ce: list[Edge] = []
+        if d is empty:
             rid = None
-            issues.append(Issue("bad_record", f"listing entry is a {type(rec).__name__}, not an object", dumps(rec)[:2000]))
-            light = dumps(rec)
-            r = empty
+            probs.append(Issue("bad_record", f"listing entry is a {type(rec).__name__}, not an object", dumps(rec)[:2000]))
+            lights.append(dumps(rec))
         else:
-            r = rec
-            rid = rec.get("id")
-            if not isinstance(rid, str) or not rid.strip():
-                issues.append(Issue("missing_id", "listing entry has no usable id", dumps(rec)[:2000]))
+            rid = d.get("id")
+            if type(rid) is not str or not rid.strip():
+                probs.append(Issue("missing_id", "listing entry has no usable id", dumps(d)[:2000]))
                 rid = None
-            light = dumps({k: v for k, v in rec.items() if k not in heavy_keys}) if with_light else None
+            if with_light:
+                lights.append(dumps({k: v for k, v in d.items() if k not in heavy_keys}) if heavy_keys else dumps(d))
+            else:
+                lights.append(None)
             if rid and repo_type == "model":
                 if with_light:
-                    tag_edges, more = tag_lineage(rid, rec.get("tags"))
-                    issues.extend(more)
+                    te, more = tag_lineage(rid, d.get("tags"))
+                    probs.extend(more)
                 if with_heavy:
-                    card_edges, more = card_lineage(rid, rec.get("cardData"))
-                    issues.extend(more)
-        tags = _tags(r.get("tags")) if with_light else None
-        lic = next((t[8:] for t in tags if t.startswith("license:")), None) if tags else None
-        heavy = with_heavy and r is not empty
-        card = r.get("cardData") if heavy else None
-        add = cols.__getitem__
-        add("id").append(rid)
-        add("oid").append(_str(r.get("_id")))
-        add("created_at").append(_str(r.get("createdAt")))
-        add("last_modified").append(_str(r.get("lastModified")))
-        add("author").append(_str(r.get("author")))
-        add("downloads").append(_int(r.get("downloads")))
-        add("downloads_all_time").append(_int(r.get("downloadsAllTime")))
-        add("likes").append(_int(r.get("likes")))
-        add("trending_score").append(_float(r.get("trendingScore")))
-        add("pipeline_tag").append(_str(r.get("pipeline_tag")))
-        add("library_name").append(_str(r.get("library_name")))
-        add("sdk").append(_str(r.get("sdk")))
-        add("license").append(lic)
-        add("num_parameters").append(_total(r.get("safetensors")))
-        add("gated").append(_gated(r.get("gated")))
-        add("private").append(_bool(r.get("private")))
-        add("disabled").append(_bool(r.get("disabled")))
-        add("sha").append(_str(r.get("sha")))
-        add("tags").append(tags)
-        add("light").append(light)
-        add("has_heavy").append(heavy)
-        add("card_data").append(_json_or_none(r, "cardData") if heavy else None)
-        add("model_index").append(_json_or_none(r, "model-index") if heavy else None)
-        add("eval_results").append(_json_or_none(r, "evalResults") if heavy else None)
-        add("gguf").append(_json_or_none(r, "gguf") if heavy else None)
-        add("card_license").append(_str(card.get("license")) if isinstance(card, dict) else None)
-        add("gguf_total").append(_total(r.get("gguf")) if heavy else None)
-        add("tag_edges").append([e.__dict__ for e in tag_edges])
-        add("card_edges").append([e.__dict__ for e in card_edges])
-        add("issues").append([i.__dict__ for i in issues])
-        add("page").append(page)
-        add("pos").append(pos)
+                    ce, more = card_lineage(rid, d.get("cardData"))
+                    probs.extend(more)
+        ids.append(rid)
+        issues.append([i._asdict() for i in probs] if probs else [])
+        tag_edges.append([e._asdict() for e in te] if te else [])
+        card_edges.append([e._asdict() for e in ce] if ce else [])
+
+    def col(key: str) -> list[Any]:
+        return [d.get(key) for d in dicts]
+
+    tags = [(_tags(t) if t is not None else None) for t in col("tags")] if with_light else [None] * n
+    cols: dict[str, list[Any]] = {
+        "id": ids,
+        "oid": _strs(col("_id")),
+        "created_at": _strs(col("createdAt")),
+        "last_modified": _strs(col("lastModified")),
+        "author": _strs(col("author")),
+        "downloads": _ints(col("downloads")),
+        "downloads_all_time": _ints(col("downloadsAllTime")),
+        "likes": _ints(col("likes")),
+        "trending_score": [_float(v) for v in col("trendingScore")],
+        "pipeline_tag": _strs(col("pipeline_tag")),
+        "library_name": _strs(col("library_name")),
+        "sdk": _strs(col("sdk")),
+        "license": [next((x[8:] for x in t if x.startswith("license:")), None) if t else None for t in tags],
+        "num_parameters": [_total(v) for v in col("safetensors")],
+        "gated": [_gated(v) for v in col("gated")],
+        "private": [v if type(v) is bool else None for v in col("private")],
+        "disabled": [v if type(v) is bool else None for v in col("disabled")],
+        "sha": _strs(col("sha")),
+        "tags": tags,
+        "light": lights,
+        "tag_edges": tag_edges,
+        "card_edges": card_edges,
+        "issues": issues,
+        "page": [page] * n,
+        "pos": list(range(n)),
+    }
+    heavy_rows = [with_heavy and d is not empty for d in dicts]
+    cols["has_heavy"] = heavy_rows
+    if with_heavy:
+        cards = col("cardData")
+        cols["card_data"] = [dumps(v) if v is not None else None for v in cards]
+        cols["model_index"] = [dumps(v) if v is not None else None for v in col("model-index")]
+        cols["eval_results"] = [dumps(v) if v is not None else None for v in col("evalResults")]
+        ggufs = col("gguf")
+        cols["gguf"] = [dumps(v) if v is not None else None for v in ggufs]
+        cols["card_license"] = [_str(c.get("license")) if type(c) is dict else None for c in cards]
+        cols["gguf_total"] = [_total(v) for v in ggufs]
+    else:
+        for key in ("card_data", "model_index", "eval_results", "gguf", "card_license", "gguf_total"):
+            cols[key] = [None] * n
     return pa.Table.from_pydict(cols, schema=PAGE_SCHEMA)
 
 
@@ -370,9 +405,14 @@ def crawl_repo_type(
         run_id = f"{date}-{repo_type}-{uuid.uuid4().hex[:8]}"
         started = _now()
 
-    def save() -> None:
+    def save(state: list[dict[str, Any]] | None = None) -> None:
         atomic_write_json(progress_path, {"run_id": run_id, "mode": mode, "started_at": started, "base": base,
-                                          "passes": [p.state() for p in passes]})
+                                          "passes": state if state is not None else [p.state() for p in passes]})
+
+    def write_page(tbl: pa.Table, path: Path, state: list[dict[str, Any]]) -> None:
+        # the page first, then the resume point that counts it: a crash in between re-asks for the page
+        atomic_write_parquet(path, tbl)
+        save(state)
 
     before = client.stats.snapshot()
     t0 = time.monotonic()
@@ -382,16 +422,19 @@ def crawl_repo_type(
     save()
     expected = (base or {}).get("rows") or read_json(dd.state / "crawl_state.json", {}).get(f"{repo_type}_last_rows")
     listing = 0
+    # Three things overlap: the next page is fetched (network, mostly outside the GIL) while this
+    # one is parsed, and the previous one is written to Parquet (pyarrow, outside the GIL).
+    writer = ThreadPoolExecutor(1, thread_name_prefix="page-writer")
+    pending: Future[None] | None = None
     try:
         for p in passes:
             if p.done:
                 continue
             prog = Progress(f"{plural(repo_type)} [{p.name}]", expected if p.name != "heavy" else None, client, emit=emit)
             path = f"/api/{plural(repo_type)}"
-            for page in _pages(client, path, p, emit):
+            for page in _prefetched(_pages(client, path, p, emit), lambda pg, p=p: _keep_going(pg, p)):
                 listing += 1
                 tbl = page_table(page.records, repo_type, page.number, p.with_light, p.with_heavy)
-                atomic_write_parquet(snap / p.name / f"page-{page.number:06d}.parquet", tbl)
                 p.pages = page.number
                 p.rows += tbl.num_rows
                 times = [t for t in map(parse_time, tbl.column("last_modified").to_pylist()) if t is not None]
@@ -401,24 +444,36 @@ def crawl_repo_type(
                     if known is None or top > known:
                         p.max_last_modified = top.isoformat()
                 p.next_url = page.next_url
-                stop = False
-                if p.stop_before and times:
-                    stop = min(times) < parse_time(p.stop_before)  # type: ignore[operator]
-                if page.next_url is None or stop or not page.records:
+                if not _keep_going(page, p):
                     p.done = True
-                save()
+                state = [q.state() for q in passes]
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write_page, tbl, snap / p.name / f"page-{page.number:06d}.parquet", state)
                 prog.update(p.pages, p.rows)
                 if p.done:
                     break
+            if pending is not None:
+                pending.result()
+                pending = None
             p.done = True
             save()
             prog.update(p.pages, p.rows, force=True)
-    except Exception as exc:
+    except BaseException as exc:
+        if pending is not None:  # let the page in hand land with its resume point
+            try:
+                pending.result()
+            except Exception:
+                pass
+        writer.shutdown(wait=True)
+        if not isinstance(exc, Exception):
+            raise
         st = _delta(before, client.stats.snapshot())
         fail = {**row, "status": "failed", "finished_at": _now(), "error": f"{type(exc).__name__}: {exc}"[:2000],
                 "listing_requests": listing, **_counts(passes), **st}
         append_jsonl(runs_log, fail)
         raise
+    writer.shutdown(wait=True)
     st = _delta(before, client.stats.snapshot())
     counts = _counts(passes)
     hwm = next((p.max_last_modified for p in passes if p.name in ("full", "light")), None)
@@ -433,6 +488,58 @@ def crawl_repo_type(
     progress_path.unlink(missing_ok=True)
     return RunResult(repo_type, date, run_id, mode, "complete", rows=counts["rows"], heavy_rows=counts["heavy_rows"],
                      pages=counts["pages"], listing_requests=listing, stats=st)
+
+
+def _keep_going(page: Page, p: Pass) -> bool:
+    """Whether the pass asks for the page after ``page`` (also judged in the prefetch thread)."""
+    if page.next_url is None or not page.records:
+        return False
+    if p.stop_before:
+        cut = parse_time(p.stop_before)
+        times = [t for t in (parse_time(r.get("lastModified")) for r in page.records if type(r) is dict) if t]
+        if times and cut is not None and min(times) < cut:
+            return False
+    return True
+
+
+def _prefetched(pages: Iterator[Page], keep_going: Callable[[Page], bool]) -> Iterator[Page]:
+    """Fetch the next page in a background thread while the caller works on this one.
+
+    At most one page ahead, and only when ``keep_going`` says the pass continues, so the
+    request count is exactly what a sequential crawl would send.
+    """
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for page in pages:
+                q.put(("page", page))
+                if stop.is_set() or not keep_going(page):
+                    break
+            q.put(("end", None))
+        except BaseException as exc:  # handed to the consumer
+            q.put(("error", exc))
+
+    t = threading.Thread(target=run, name="page-prefetch", daemon=True)
+    t.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "page":
+                yield item
+            elif kind == "end":
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        while t.is_alive():
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        t.join()
 
 
 def _pages(client: HubClient, path: str, p: Pass, emit: Callable[[str], None] | None) -> Iterator[Page]:

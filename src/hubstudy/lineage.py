@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 MAX_PARENTS = 64
@@ -33,15 +32,13 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*(/[A-Za-z0-9._\-]+)?$")
 _URL_PREFIX = re.compile(r"^https?://(www\.)?huggingface\.co/", re.I)
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     parent: str
     relation: str
     source: str  # "tags" | "card"
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     reason: str
     detail: str
     raw: str
@@ -60,6 +57,8 @@ def clean_parent_id(value: Any) -> tuple[str | None, Issue | None]:
     >>> clean_parent_id(42)[1].reason
     'bad_base_model'
     """
+    if type(value) is str and len(value) <= 200 and _ID.match(value):  # the common case: already clean
+        return value, None
     if not isinstance(value, str):
         return None, Issue("bad_base_model", f"base_model entry is a {type(value).__name__}, not a repo id", _clip(value))
     text = _URL_PREFIX.sub("", value.strip()).strip("/")
@@ -78,12 +77,16 @@ def edges_from_tags(tags: Any) -> tuple[list[Edge], list[Issue]]:
         return [], []
     if not isinstance(tags, list):
         return [], [Issue("bad_tags", f"tags is a {type(tags).__name__}, not a list", _clip(tags))]
+    try:  # fast path: most models carry no lineage tag at all
+        lineage_tags = [t for t in tags if t.startswith("base_model:")]
+    except (AttributeError, TypeError):
+        lineage_tags = [t for t in tags if isinstance(t, str) and t.startswith("base_model:")]
+    if not lineage_tags:
+        return [], []
     plain: list[str] = []
     relation: dict[str, str] = {}
     issues: list[Issue] = []
-    for tag in tags:
-        if not isinstance(tag, str) or not tag.startswith("base_model:"):
-            continue
+    for tag in lineage_tags:
         rest = tag[len("base_model:"):]
         head, sep, tail = rest.partition(":")
         if sep:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,26 +105,51 @@ def resolve_parents(s: Settings, client: HubClient, emit: Callable[[str], None] 
     ).fetchall()]
     con.close()
     todo = [u for u in unknown if u not in cache][: s.parent_budget]
-    renamed = missing = 0
-    for name in todo:
+
+    def ask(name: str) -> dict[str, Any]:
         try:
             info = client.get_json(f"/api/models/{quote(name, safe='/')}", {"expand": ["sha"]})
-            new = info.get("id") if isinstance(info, dict) else None
-            cache[name] = {"id": new if isinstance(new, str) and new != name else None, "checked": s.date,
-                           "status": "renamed" if isinstance(new, str) and new != name else "exists"}
-            renamed += cache[name]["status"] == "renamed"
         except HubHTTPError as exc:
             if exc.status in (401, 403, 404, 410):
-                cache[name] = {"id": None, "checked": s.date, "status": "missing"}
-                missing += 1
-            else:
-                raise
-    if todo:
-        atomic_write_json(cache_path, cache)
+                return {"id": None, "checked": s.date, "status": "missing"}
+            raise
+        new = info.get("id") if isinstance(info, dict) else None
+        moved = isinstance(new, str) and new != name
+        return {"id": new if moved else None, "checked": s.date, "status": "renamed" if moved else "exists"}
+
+    try:
+        for name, answer in _bounded_parallel(client, todo, ask):
+            cache[name] = answer
+    finally:  # answers already in hand are kept even if a later request fails
+        if todo:
+            atomic_write_json(cache_path, cache)
+    renamed = sum(cache[n]["status"] == "renamed" for n in todo)
+    missing = sum(cache[n]["status"] == "missing" for n in todo)
     out = {"unknown": len(unknown), "asked": len(todo), "renamed": renamed, "missing": missing}
     if emit:
         emit(f"parents: {len(unknown)} declared parents not crawled; asked {len(todo)}: {renamed} renamed, {missing} missing")
     return out
+
+
+def _bounded_parallel(client: HubClient, items: list[str], fn: Callable[[str], Any], workers: int = 6) -> Iterator[tuple[str, Any]]:
+    """(item, fn(item)) for every item, a few requests in flight while the quota leaves room.
+
+    When the window's remaining quota (from the RateLimit headers) gets close to what could be in
+    flight, requests go one at a time again so the client's pacing keeps the crawl free of 429s.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="parents") as pool:
+        running: dict[Any, str] = {}
+        for item in items:
+            while running and (len(running) >= workers or (client.stats.remaining is not None
+                                                              and client.stats.remaining <= 2 * workers + len(running))):
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for f in done:
+                    yield running.pop(f), f.result()
+            running[pool.submit(fn, item)] = item
+        for f in list(running):
+            yield running.pop(f), f.result()
 
 
 def run_eval_fetch(s: Settings, client: HubClient, emit: Callable[[str], None] | None = None) -> dict[str, Any]:
