@@ -519,3 +519,23 @@ def _evals(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, say: Callable
         evals.load(con, dd.root, date)
     if hasattr(study, "create_views"):
         study.create_views(con)
+        materialize(con, ("study_edges", "study_root_edges", "study_model_scores", "parent_child_scores",
+                          "pair_outcomes", "root_child_scores", "root_pair_outcomes"))
+
+
+def materialize(con: duckdb.DuckDBPyConnection, views: tuple[str, ...]) -> None:
+    """Replace views by tables of their rows, in order (later ones may read earlier ones).
+
+    The comparison views are read by every study analysis and report; computing them once per
+    build instead of once per query keeps the reports fast on the full Hub. The database is
+    rebuilt every night, so a table is as current as the view was; its comment says what it is.
+    """
+    for name in views:
+        found = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [name]).fetchone()
+        if found is None:
+            continue
+        con.execute(f'CREATE TABLE "_m_{name}" AS SELECT * FROM "{name}"')
+        con.execute(f'DROP VIEW "{name}"')
+        con.execute(f'ALTER TABLE "_m_{name}" RENAME TO "{name}"')
+        comment = (found[0] or "") + " (Materialised when the database was built.)"
+        con.execute(f"COMMENT ON TABLE \"{name}\" IS '{comment.strip().replace(chr(39), chr(39) * 2)}'")
