@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["hubstudy.client", "hubstudy.lineage", "hubstudy.evals.self_reported", "hubstudy.evals.leaderboard",
+MODULES = ["hubstudy.client", "hubstudy.pipeline", "hubstudy.lineage", "hubstudy.evals.self_reported", "hubstudy.evals.leaderboard",
            "hubstudy.evals.mteb", "hubstudy.evals._records", "hubstudy.evals._files", "hubstudy.reports._study"]
 
 

@@ -224,7 +224,8 @@ class HubClient:
             self._wait(delay, "rate limit")
 
     # -- the one retry layer --------------------------------------------------------------
-    def request(self, method: str, path_or_url: str, params: Any = None, *, parse_json: bool = False) -> httpx.Response:
+    def request(self, method: str, path_or_url: str, params: Any = None, *, parse_json: bool = False,
+                follow_redirects: bool = True) -> httpx.Response:
         """Send one request with pacing and retries; follow redirects by hand.
 
         With ``parse_json`` the body is decoded inside the retry loop (a truncated or invalid
@@ -282,6 +283,8 @@ class HubClient:
                 self._wait(ra if ra is not None else self._backoff(attempts - 1), f"HTTP {status}")
                 continue
             if status in (301, 302, 303, 307, 308) and "location" in resp.headers:
+                if not follow_redirects:
+                    return resp
                 redirects += 1
                 if redirects > 5:
                     raise HubHTTPError(f"too many redirects from {_safe(url)}", status, _safe(url))

@@ -108,12 +108,20 @@ def resolve_parents(s: Settings, client: HubClient, emit: Callable[[str], None] 
 
     def ask(name: str) -> dict[str, Any]:
         try:
-            info = client.get_json(f"/api/models/{quote(name, safe='/')}", {"expand": ["sha"]})
+            resp = client.request("GET", f"/api/models/{quote(name, safe='/')}", {"expand": ["sha"]},
+                                  follow_redirects=False)
         except HubHTTPError as exc:
             if exc.status in (401, 403, 404, 410):
                 return {"id": None, "checked": s.date, "status": "missing"}
             raise
-        new = info.get("id") if isinstance(info, dict) else None
+        if resp.is_redirect:  # a renamed repo: its new id is in the Location, no need to follow it
+            new = _model_id_from_location(resp.headers.get("location", ""))
+        else:
+            try:
+                info = resp.json()
+            except ValueError:
+                info = None
+            new = info.get("id") if isinstance(info, dict) else None
         moved = isinstance(new, str) and new != name
         return {"id": new if moved else None, "checked": s.date, "status": "renamed" if moved else "exists"}
 
@@ -129,6 +137,24 @@ def resolve_parents(s: Settings, client: HubClient, emit: Callable[[str], None] 
     if emit:
         emit(f"parents: {len(unknown)} declared parents not crawled; asked {len(todo)}: {renamed} renamed, {missing} missing")
     return out
+
+
+def _model_id_from_location(location: str) -> str | None:
+    """``/api/models/<org>/<name>[?...]`` (absolute or not) -> ``<org>/<name>``.
+
+    >>> _model_id_from_location("/api/models/google-bert/bert-base-uncased?expand=sha")
+    'google-bert/bert-base-uncased'
+    >>> _model_id_from_location("https://hub.example/api/models/gpt2") is None
+    False
+    """
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(location).path)
+    marker = "/api/models/"
+    if marker not in path:
+        return None
+    rest = path.split(marker, 1)[1].strip("/")
+    return rest.split("/revision/")[0] or None
 
 
 def _bounded_parallel(client: HubClient, items: list[str], fn: Callable[[str], Any], workers: int = 6) -> Iterator[tuple[str, Any]]:
