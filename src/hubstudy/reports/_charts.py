@@ -34,8 +34,26 @@ REPO_TYPE_ORDER = ["model", "dataset", "space"]
 
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """Vega + Vega-Lite + Vega-Embed as one script defining window.vegaEmbed (no imports)."""
-    js = vlc.javascript_bundle()
+    """Vega + Vega-Lite + Vega-Embed as one script defining window.vegaEmbed (no imports).
+
+    vl-convert takes a couple of seconds to bundle it; the result depends only on vl-convert's
+    version, so it is kept in the user's cache directory between runs.
+    """
+    import os
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hubstudy"
+    cached = base / f"vega-bundle-{getattr(vlc, '__version__', 'unknown')}.js"
+    try:
+        js = cached.read_text(encoding="utf-8")
+    except OSError:
+        js = vlc.javascript_bundle()
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
+            tmp.write_text(js, encoding="utf-8")
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home only costs the time
     # Inlined into <script>: make sure no sequence in it can end the element early.
     return js.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
