@@ -23,7 +23,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+# chrome:// and chrome-untrusted:// are the browser's own built-in pages (the start page can still be
+# loading its resources when the first report opens): internal, never the network.
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome:", "chrome-untrusted:")
 
 
 @pytest.fixture(scope="module")
