@@ -189,17 +189,18 @@ def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, da
 
 
 def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
-    """``models_raw`` / ``datasets_raw`` / ``spaces_raw``: each repo's listing record exactly as sent,
-    read from the snapshot's Parquet pages (absolute paths: they work while the data directory stays put)."""
+    """``models_raw`` / ``datasets_raw`` / ``spaces_raw``: each repo's listing record exactly as the
+    Hub sent it, read from the page bodies stored beside the snapshot's Parquet files (absolute
+    paths: they work while the data directory stays where it was built)."""
     for rt in ("model", "dataset", "space"):
-        files = _files(dd, rt, [date], ("full", "light"))
+        files = [f.replace("page-*.parquet", "page-*.json.zst") for f in _files(dd, rt, [date], ("full", "light"))]
+        files = [f for f in files if next(Path(f).parent.glob("page-*.json.zst"), None) is not None]
         name = f"{plural(rt)}_raw"
         if files:
-            con.execute(f"CREATE VIEW {name} AS SELECT id, light::JSON AS raw, page, pos "
-                        f"FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL")
+            con.execute(f"CREATE VIEW {name} AS SELECT json->>'$.id' AS id, json AS raw "
+                        f"FROM read_json_objects({_sql_list(files)}, format = 'array')")
         else:
-            con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS id, NULL::JSON AS raw, NULL::INTEGER AS page, "
-                        "NULL::INTEGER AS pos WHERE false")
+            con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS id, NULL::JSON AS raw WHERE false")
 
 
 def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path | None:

@@ -122,7 +122,7 @@ class Page:
     url: str
     next_url: str | None
     number: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    raw: bytes = b""  # the response body exactly as received (kept beside the parsed columns)
 
 
 class HubClient:
@@ -341,7 +341,7 @@ class HubClient:
                 break
             seen.add(key)
             number += 1
-            yield Page(records=data, url=key, next_url=nxt, number=number)
+            yield Page(records=data, url=key, next_url=nxt, number=number, raw=resp.content)
             url, send = nxt, None
 
     def download(self, path: str, dest: Path, *, chunk: int = 1 << 20) -> Path:

@@ -64,8 +64,9 @@ HEAVY_FIELDS: dict[str, tuple[str, ...]] = {
 
 _EDGE = pa.struct([("parent", pa.string()), ("relation", pa.string()), ("source", pa.string())])
 _ISSUE = pa.struct([("reason", pa.string()), ("detail", pa.string()), ("raw", pa.string())])
-# Raw JSON (``light``: every light field as sent; the heavy fields each as sent) beside parsed
-# columns, so the build reads columns instead of parsing millions of JSON documents each night.
+# Parsed columns (the build reads columns instead of parsing millions of JSON documents each
+# night); the page's body as received is kept beside them as ``page-NNNNNN.json.zst``; the heavy
+# fields are also kept each as JSON text, for the evals.
 PAGE_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -87,7 +88,6 @@ PAGE_SCHEMA = pa.schema(
         ("disabled", pa.bool_()),
         ("sha", pa.string()),
         ("tags", pa.list_(pa.string())),
-        ("light", pa.string()),
         ("has_heavy", pa.bool_()),
         ("card_data", pa.string()),
         ("model_index", pa.string()),
@@ -167,6 +167,16 @@ def parse_time(value: Any) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+def compress_raw(body: bytes) -> bytes:
+    """A page body for ``page-NNNNNN.json.zst``: zstd, valid UTF-8 (bytes that were not become U+FFFD),
+    so DuckDB's ``read_json_objects`` can always read it back."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        body = body.decode("utf-8", errors="replace").encode("utf-8")
+    return pa.compress(body, codec="zstd", asbytes=True)
+
+
 def _ints(col: list[Any]) -> list[int | None]:
     return [v if type(v) is int and -_I64 <= v <= _I64 else _int(v) for v in col]
 
@@ -180,7 +190,6 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
 
     Built column by column (a page holds 1000 records and this is the crawl's hot loop).
     """
-    heavy_keys = HEAVY_FIELDS[repo_type]
     n = len(records)
     empty: dict[str, Any] = {}
     dicts = [r if type(r) is dict else empty for r in records]
@@ -188,7 +197,6 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
     issues: list[list[dict[str, str]]] = []
     tag_edges: list[list[dict[str, str]]] = []
     card_edges: list[list[dict[str, str]]] = []
-    lights: list[str | None] = []
     for rec, d in zip(records, dicts):
         probs: list[Issue] = []
         te: list[Edge] = []
@@ -196,16 +204,11 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
         if d is empty:
             rid = None
             probs.append(Issue("bad_record", f"listing entry is a {type(rec).__name__}, not an object", dumps(rec)[:2000]))
-            lights.append(dumps(rec))
         else:
             rid = d.get("id")
             if type(rid) is not str or not rid.strip():
                 probs.append(Issue("missing_id", "listing entry has no usable id", dumps(d)[:2000]))
                 rid = None
-            if with_light:
-                lights.append(dumps({k: v for k, v in d.items() if k not in heavy_keys}) if heavy_keys else dumps(d))
-            else:
-                lights.append(None)
             if rid and repo_type == "model":
                 if with_light:
                     te, more = tag_lineage(rid, d.get("tags"))
@@ -242,7 +245,6 @@ def page_table(records: list[Any], repo_type: str, page: int, with_light: bool, 
         "disabled": [v if type(v) is bool else None for v in col("disabled")],
         "sha": _strs(col("sha")),
         "tags": tags,
-        "light": lights,
         "tag_edges": tag_edges,
         "card_edges": card_edges,
         "issues": issues,
@@ -409,8 +411,9 @@ def crawl_repo_type(
         atomic_write_json(progress_path, {"run_id": run_id, "mode": mode, "started_at": started, "base": base,
                                           "passes": state if state is not None else [p.state() for p in passes]})
 
-    def write_page(tbl: pa.Table, path: Path, state: list[dict[str, Any]]) -> None:
+    def write_page(tbl: pa.Table, path: Path, raw: bytes, state: list[dict[str, Any]]) -> None:
         # the page first, then the resume point that counts it: a crash in between re-asks for the page
+        atomic_write_bytes(path.with_suffix(".json.zst"), compress_raw(raw), sync=False)
         atomic_write_parquet(path, tbl)
         save(state)
 
@@ -449,7 +452,7 @@ def crawl_repo_type(
                 state = [q.state() for q in passes]
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(write_page, tbl, snap / p.name / f"page-{page.number:06d}.parquet", state)
+                pending = writer.submit(write_page, tbl, snap / p.name / f"page-{page.number:06d}.parquet", page.raw, state)
                 prog.update(p.pages, p.rows)
                 if p.done:
                     break
