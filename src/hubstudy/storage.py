@@ -3,7 +3,9 @@
     <data-dir>/
       hub.duckdb                               the published database (swapped in atomically)
       snapshots/<repo_type>/date=<D>/<pass>/page-000001.parquet
-                                               raw listing pages, one file per page; pass is
+      snapshots/<repo_type>/date=<D>/<pass>/page-000001.json.zst
+                                               listing pages, one pair per page: parsed columns,
+                                               and the body exactly as received; pass is
                                                full (first crawl: light + heavy fields),
                                                light or heavy (incremental crawl)
       snapshots/<repo_type>/date=<D>/_progress.json   resume point of an unfinished crawl
