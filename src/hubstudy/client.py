@@ -20,7 +20,6 @@ The transport is injectable (``httpx.MockTransport`` in tests, the real network 
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import re
@@ -426,7 +425,3 @@ def _loads(content: bytes) -> Any:
 
         # orjson refuses invalid UTF-8 and lone surrogates; the stdlib decoder is more forgiving.
         return json.loads(content.decode("utf-8", errors="replace"))
-
-
-def pages_needed(n: int, page_size: int = 1000) -> int:
-    return max(1, math.ceil(n / page_size))

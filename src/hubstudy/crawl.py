@@ -127,10 +127,6 @@ def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def _bool(v: Any) -> bool | None:
-    return v if isinstance(v, bool) else None
-
-
 def _gated(v: Any) -> str | None:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -143,10 +139,6 @@ def _tags(v: Any) -> list[str] | None:
 
 def _total(v: Any) -> int | None:
     return _int(v.get("total")) if isinstance(v, dict) else None
-
-
-def _json_or_none(rec: dict, key: str) -> str | None:
-    return dumps(rec[key]) if key in rec and rec[key] is not None else None
 
 
 def dumps(obj: Any) -> str:
