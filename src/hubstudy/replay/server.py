@@ -32,6 +32,16 @@ Endpoints (GET unless noted; every ``/api/*`` answer carries the rate-limit head
   (re-read the world dir, e.g. after :func:`hubstudy.replay.mutate`), ``POST /_replay/faults``
   (body: a fault spec string or JSON; empty body clears).
 
+Storage: each ``<kind>s.jsonl`` is compiled once into ``<world>/.cache/<kind>s.store`` (record
+bytes pre-serialised per field, id tables, every sort order, tag/author/pipeline postings) and
+served from that file (``pread`` for records, ``mmap`` for the tables), so the server's own memory
+stays small whatever the world's size. The cache is rebuilt when its JSONL changes (``mutate``;
+``reload`` then recompiles only what changed, while the old world keeps serving). Big worlds are
+compiled in child processes, one per kind, as many at once as there are cores. See
+:mod:`hubstudy.replay._diskstore` for the format and the ``HUBSTUDY_REPLAY_CACHE`` /
+``HUBSTUDY_REPLAY_BUILD`` settings; ``HUBSTUDY_REPLAY_STORE=memory`` selects the old all-in-memory
+store (the reference the tests compare against).
+
 Every answer carries ``X-Hubstudy-World: generated; seed=<s>; now=<iso>; generation=<g>`` (the
 word ``generated`` only when world.json says so), so clients can tell a replay from the Hub.
 
@@ -83,6 +93,7 @@ from ._store import (
     b64d,
     b64e,
 )
+from ._diskstore import load_redirects, open_stores
 from ._util import iso
 from .faults import FaultInjector, FaultRule
 
@@ -110,30 +121,27 @@ class World:
         if os.path.exists(mpath):
             with open(mpath, "rb") as f:
                 self.manifest = orjson.loads(f.read())
-        gc_was = gc.isenabled()
-        gc.disable()  # loading allocates millions of short-lived objects and keeps no cycles
-        try:
-            self.stores = {kind: RepoStore(kind, os.path.join(self.dir, f"{kind}s.jsonl"))
-                           for kind in TYPES.values()}
-        finally:
-            if gc_was:
-                gc.enable()
-        self.redirects: dict[str, dict[str, str]] = {"model": {}, "dataset": {}, "space": {}}
-        rpath = os.path.join(self.dir, "redirects.json")
-        if os.path.exists(rpath):
-            with open(rpath, "rb") as f:
-                data = orjson.loads(f.read())
-            for k in self.redirects:
-                if isinstance(data.get(k), dict):
-                    self.redirects[k] = {str(a): str(b) for a, b in data[k].items()}
-        for kind, store in self.stores.items():
-            store.link(self.redirects[kind])
+        self.redirects = load_redirects(self.dir)
+        self.stores: dict[str, Any]
+        if os.environ.get("HUBSTUDY_REPLAY_STORE", "disk") == "memory":
+            gc_was = gc.isenabled()
+            gc.disable()  # loading allocates millions of short-lived objects and keeps no cycles
+            try:
+                self.stores = {kind: RepoStore(kind, os.path.join(self.dir, f"{kind}s.jsonl"))
+                               for kind in TYPES.values()}
+            finally:
+                if gc_was:
+                    gc.enable()
+            for kind, store in self.stores.items():
+                store.link(self.redirects[kind])
+            threading.Thread(target=self._warm, name="replay-warm", daemon=True).start()
+        else:
+            self.stores = open_stores(self.dir, TYPES.values(), self.redirects)
         m = self.manifest
         self.describe = (f"{'generated' if m.get('generated') else 'replay'}; seed={m.get('seed')}; now={m.get('now')}; "
                          f"generation={m.get('generation', 0)}")
         self._files: dict[tuple[str, str], dict[str, FileEntry]] = {}
         self._files_lock = threading.Lock()
-        threading.Thread(target=self._warm, name="replay-warm", daemon=True).start()
 
     def _warm(self) -> None:
         for store in self.stores.values():
@@ -523,8 +531,14 @@ class ReplayServer:
         self.stop()
 
     def reload(self) -> None:
-        """Re-read the world directory (after ``mutate``); pages already handed out may shift."""
-        self.world = World(self.world_dir)
+        """Re-read the world directory (after ``mutate``); pages already handed out may shift.
+
+        The old world serves until the new one is ready (only the stores whose JSONL changed are
+        recompiled, in child processes for big worlds, so this process does not hold two worlds'
+        records); it is released as soon as the requests still using it finish."""
+        new = World(self.world_dir)
+        old, self.world = self.world, new
+        del old
 
     def set_faults(self, faults: Any) -> None:
         self.injector.configure(faults)
@@ -654,7 +668,10 @@ class ReplayServer:
             s = bisect_left(ranks, r0)
             page = [perm[r] for r in ranks[s:s + limit]]
             more = s + limit < len(ranks)
-        body = b"[" + b",".join(store.render(i, fields) for i in page) + b"]"
+        if hasattr(store, "render_page"):
+            body = store.render_page(page, fields)
+        else:
+            body = b"[" + b",".join(store.render(i, fields) for i in page) + b"]"
         resp = _json(200, None)
         resp.body = body
         resp.items = len(page)

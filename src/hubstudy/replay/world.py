@@ -9,6 +9,9 @@ The world directory layout is described in ``docs/contracts.md``::
     redirects.json             {"model": {old: new}, "dataset": {...}, "space": {...}}
     files/datasets/<org>/<name>/<path>
                                repository files (Open LLM Leaderboard contents, mteb/results shards)
+    .cache/<kind>s.store       written by the replay server, not by the generator: each JSONL
+                               compiled for mmapped serving (see :mod:`hubstudy.replay._diskstore`);
+                               rebuilt when its JSONL changes, removed by :func:`generate`
 
 How the world is built (deterministic for a given seed, ``now`` and sizes):
 
@@ -1347,6 +1350,7 @@ class _Gen:
             if os.path.exists(p):
                 os.remove(p)
         shutil.rmtree(os.path.join(self.out, "files"), ignore_errors=True)
+        shutil.rmtree(os.path.join(self.out, ".cache"), ignore_errors=True)  # the server's compiled stores
         with open(os.path.join(self.out, "datasets.jsonl"), "wb") as dfh:
             self._datasets(dfh)
             self._pass1()
