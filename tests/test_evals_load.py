@@ -99,3 +99,12 @@ def test_a_flood_of_one_reason_is_capped_and_the_overflow_counted(con, tmp_path,
     assert con.execute("SELECT count(*) FROM quarantine WHERE reason = 'unparseable_value'").fetchone()[0] == 2
     (detail,) = con.execute("SELECT detail FROM quarantine WHERE reason = 'quarantine_overflow'").fetchone()
     assert detail.startswith("model_index: 4 more rows with reason unparseable_value were not stored")
+
+
+def test_batches_flushed_while_the_models_are_still_being_read_do_not_collide(con, tmp_path, monkeypatch):
+    # At Hub scale the self-reported rows fill several batches; each flush inserts while the
+    # read of `models` is still open (it failed on one connection in the 0.3-scale benchmark).
+    monkeypatch.setattr(_load, "BATCH", 1)
+    summary = evals.load(con, tmp_path, DAY)
+    assert summary["self_reported"]["rows"] == {"model_index": 2, "eval_results": 1}
+    assert con.execute("SELECT count(*) FROM eval_scores").fetchone()[0] == 3

@@ -306,8 +306,12 @@ _SELF_COLUMNS = ("model_id", "source", "benchmark_key", "benchmark", "dataset", 
 
 
 def _self_reported_rows(con: Any) -> Iterable[tuple[str, str | None, Any, Any]]:
-    """(id, sha, model-index, evalResults) of every model that has either (JSON text)."""
-    cur = con.execute(
+    """(id, sha, model-index, evalResults) of every model that has either (JSON text).
+
+    Read through a cursor of its own: the caller inserts batches on ``con`` while this is being
+    read, and a DuckDB connection cannot run a statement while one of its results is still open.
+    """
+    cur = con.cursor().execute(
         """SELECT id, sha,
                   CAST(coalesce(model_index, json_extract(card_data, '$."model-index"')) AS VARCHAR),
                   CAST(eval_results AS VARCHAR)
