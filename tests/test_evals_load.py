@@ -105,6 +105,7 @@ def test_batches_flushed_while_the_models_are_still_being_read_do_not_collide(co
     # At Hub scale the self-reported rows fill several batches; each flush inserts while the
     # read of `models` is still open (it failed on one connection in the 0.3-scale benchmark).
     monkeypatch.setattr(_load, "BATCH", 1)
+    con.execute("SELECT id FROM models").fetchone()  # a result left open on the connection, as a caller may
     summary = evals.load(con, tmp_path, DAY)
     assert summary["self_reported"]["rows"] == {"model_index": 2, "eval_results": 1}
     assert con.execute("SELECT count(*) FROM eval_scores").fetchone()[0] == 3

@@ -39,7 +39,7 @@ def _date(value: str | dt.date) -> dt.date:
 
 
 def _exists(con: Any, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]).fetchone()[0])
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]).fetchall()[0][0])
 
 
 def ensure_tables(con: Any) -> None:
@@ -70,11 +70,13 @@ class _Quarantine:
             cols = list(zip(*self.rows))
             batch = pa.table({n: pa.array(c, type=pa.date32() if n == "snapshot_date" else pa.string())
                               for n, c in zip(names, cols)})
-            self.con.register("_quarantine_batch", batch)
+            w = self.con.cursor()
+            w.register("_quarantine_batch", batch)
             try:
-                self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _quarantine_batch")
+                w.execute("INSERT INTO quarantine BY NAME SELECT * FROM _quarantine_batch")
             finally:
-                self.con.unregister("_quarantine_batch")
+                w.unregister("_quarantine_batch")
+                w.close()
             self.rows = []
 
     def close(self) -> None:
@@ -113,7 +115,7 @@ def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date) -> dict[s
         con.execute("DROP VIEW IF EXISTS _eval_mteb")
         for t in ("_eval_hub_ids", "_eval_lb"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-    summary["eval_scores"] = con.execute("SELECT count(*) FROM eval_scores").fetchone()[0]
+    summary["eval_scores"] = con.execute("SELECT count(*) FROM eval_scores").fetchall()[0][0]
     return summary
 
 
@@ -228,7 +230,7 @@ def _load_leaderboard(con: Any, folder: Path, snapshot: dt.date) -> dict[str, An
             WHERE s.reason IS NULL""",
             {"snap": snapshot},
         )
-        out["rows"] += con.execute("SELECT count(*) FROM _eval_lb WHERE reason IS NULL").fetchone()[0]
+        out["rows"] += con.execute("SELECT count(*) FROM _eval_lb WHERE reason IS NULL").fetchall()[0][0]
     out["quarantined"] = dict(out["quarantined"])
     return out
 
@@ -294,7 +296,7 @@ def _load_mteb(con: Any, folder: Path, snapshot: dt.date) -> dict[str, Any]:
                   FROM _eval_mteb WHERE reason IS NULL GROUP BY ALL) s {_hub_match('s')}""",
             {"snap": snapshot},
         )
-        out["rows"] = con.execute("SELECT count(*) FROM eval_scores WHERE source IN (?, ?)", [mteb.SOURCE, mteb.SOURCE_EXTERNAL]).fetchone()[0]
+        out["rows"] = con.execute("SELECT count(*) FROM eval_scores WHERE source IN (?, ?)", [mteb.SOURCE, mteb.SOURCE_EXTERNAL]).fetchall()[0][0]
     out["quarantined"] = dict(out["quarantined"])
     return out
 
@@ -333,9 +335,10 @@ def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
         if not buffer["model_id"]:
             return
         batch = pa.table(buffer)
-        con.register("_eval_self_batch", batch)
+        w = con.cursor()  # a connection of its own: no result still open on `con` can block it
+        w.register("_eval_self_batch", batch)
         try:
-            con.execute(
+            w.execute(
                 f"""INSERT INTO eval_scores BY NAME
                 SELECT $snap AS snapshot_date, b.model_id, b.model_id AS model_name, true AS on_hub,
                        b.source, true AS self_reported, b.benchmark_key, b.benchmark, b.dataset, b.config, b.split,
@@ -344,7 +347,8 @@ def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
                 {"snap": snapshot},
             )
         finally:
-            con.unregister("_eval_self_batch")
+            w.unregister("_eval_self_batch")
+            w.close()
         for values in buffer.values():
             values.clear()
         quarantine.flush()
