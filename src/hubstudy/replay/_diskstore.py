@@ -60,7 +60,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from ._store import RELATIONS, _fields, _param_bounds, b64e
+from ._store import RELATIONS, _fields, _param_bounds, b64e, base_models_of
 from ._util import iso_ms
 
 FORMAT = 1
@@ -1013,25 +1013,7 @@ class DiskStore:
 
     # -- lineage (models) --------------------------------------------------------------
     def base_models(self, i: int) -> dict | None:
-        tags = self.value(i, "tags") or []
-        rel = None
-        models = []
-        seen = set()
-        for t in tags:
-            if not isinstance(t, str) or not t.startswith("base_model:"):
-                continue
-            r, sep, pid = t[11:].partition(":")
-            if not sep or r not in RELATIONS:
-                continue
-            rel = rel or r
-            p = self.find(pid)
-            if p is None or p in seen:
-                continue
-            seen.add(p)
-            models.append({"_id": self.oids[p], "id": self.ids[p]})
-        if rel is None or not models:
-            return None
-        return {"relation": rel, "models": models}
+        return base_models_of(self, i)
 
     # -- ordering ----------------------------------------------------------------------
     def order(self, sort: str) -> tuple[memoryview, memoryview]:

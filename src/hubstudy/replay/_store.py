@@ -92,6 +92,29 @@ class ApiError(Exception):
         self.code = code
 
 
+def base_models_of(store: Any, i: int) -> dict | None:
+    """``baseModels`` of record ``i`` as the Hub computes it from the lineage tags (any store)."""
+    tags = store.value(i, "tags") or []
+    rel = None
+    models = []
+    seen = set()
+    for t in tags:
+        if not isinstance(t, str) or not t.startswith("base_model:"):
+            continue
+        r, sep, pid = t[11:].partition(":")
+        if not sep or r not in RELATIONS:
+            continue
+        rel = rel or r
+        p = store.find(pid)
+        if p is None or p in seen:
+            continue
+        seen.add(p)
+        models.append({"_id": store.oids[p], "id": store.ids[p]})
+    if rel is None or not models:
+        return None
+    return {"relation": rel, "models": models}
+
+
 class RepoStore:
     """All records of one repo type."""
 
@@ -290,25 +313,7 @@ class RepoStore:
 
     # -- lineage (models) --------------------------------------------------------------
     def base_models(self, i: int) -> dict | None:
-        tags = self.value(i, "tags") or []
-        rel = None
-        models = []
-        seen = set()
-        for t in tags:
-            if not isinstance(t, str) or not t.startswith("base_model:"):
-                continue
-            r, sep, pid = t[11:].partition(":")
-            if not sep or r not in RELATIONS:
-                continue
-            rel = rel or r
-            p = self.find(pid)
-            if p is None or p in seen:
-                continue
-            seen.add(p)
-            models.append({"_id": self.oids[p], "id": self.ids[p]})
-        if rel is None or not models:
-            return None
-        return {"relation": rel, "models": models}
+        return base_models_of(self, i)
 
     # -- ordering ----------------------------------------------------------------------
     def order(self, sort: str) -> tuple[list[int], array]:
