@@ -11,7 +11,8 @@ from hubstudy.storage import DataDir
 
 from tinyhub import TinyHub, client_for, model, simple
 
-CANARY = "hf_CANARYcanaryCANARYcanaryCANARY0001"
+# a fake token, assembled here so no token-shaped literal sits in the repository
+CANARY = "hf_" + "CANARYcanary" * 2 + "CANARY0001"
 
 
 def hostile_models() -> list:
