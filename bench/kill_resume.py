@@ -42,9 +42,13 @@ COMPARE = {
 }
 
 
+PAGE_WORKERS = 2  # page worker processes of the killed crawls (--page-workers)
+
+
 def crawl_cmd(endpoint: str, data: Path, page_size: int) -> list[str]:
     return [sys.executable, "-m", "hubstudy.cli", "crawl", "--endpoint", endpoint, "--data-dir", str(data),
-            "--date", DATE, "--anonymous", "--page-size", str(page_size), "--no-evals"]
+            "--date", DATE, "--anonymous", "--page-size", str(page_size), "--no-evals",
+            "--page-workers", str(PAGE_WORKERS)]
 
 
 def run_to_completion(endpoint: str, data: Path, page_size: int) -> None:
@@ -86,12 +90,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--page-size", type=int, default=100)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kill_resume.json"))
+    ap.add_argument("--page-workers", type=int, default=2, help="page worker processes of each crawl (default 2)")
     a = ap.parse_args(argv)
+    global PAGE_WORKERS
+    PAGE_WORKERS = a.page_workers
     rng = random.Random(a.seed)
     work = Path(tempfile.mkdtemp(prefix="hubstudy-kill-"))
     world = work / "world"
     replay.generate(world, models=a.models, datasets=a.models // 2, spaces=a.models // 3, seed=a.seed)
-    result: dict = {"kills": [], "models": a.models, "page_size": a.page_size}
+    result: dict = {"kills": [], "models": a.models, "page_size": a.page_size, "page_workers": a.page_workers}
     with replay.ReplayServer(world) as srv:
         ref = work / "reference"
         t0 = time.monotonic()

@@ -10,6 +10,9 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Crawls in tests write pages in-process (starting worker processes costs more than tiny worlds
+# take); the e2e night, the kill/resume test and test_crawl_build ask for page workers explicitly.
+os.environ.setdefault("HUBSTUDY_PAGE_WORKERS", "0")
 
 HUBDATA = Path(__file__).resolve().parents[2] / "shared" / "hubdata"
 

@@ -83,7 +83,8 @@ def night1(world, server, tmp_path_factory, prefect_harness, monkeypatch_module)
     reports = tmp_path_factory.mktemp("reports")
     monkeypatch_module.setenv("HF_TOKEN", CANARY)
     server.stats.reset()
-    out = nightly(endpoint=server.url, data_dir=str(data), reports_dir=str(reports), date=DAY1)
+    # page worker processes, as a user's machine with 2+ cores runs the crawl
+    out = nightly(endpoint=server.url, data_dir=str(data), reports_dir=str(reports), date=DAY1, page_workers=2)
     return {"out": out, "data": data, "reports": reports, "stats": server.stats_snapshot()}
 
 

@@ -57,6 +57,10 @@ def _settings(a: argparse.Namespace, **extra: Any):
         if not 1 <= a.page_size <= 1000:
             raise HubstudyError("--page-size must be between 1 and 1000")
         kw["page_size"] = a.page_size
+    if getattr(a, "page_workers", None) is not None:
+        if a.page_workers < 0:
+            raise HubstudyError("--page-workers must be 0 or more")
+        kw["page_workers"] = a.page_workers
     if getattr(a, "generated", None):
         kw["generated_world"] = True
     kw.update(extra)
@@ -102,7 +106,7 @@ def cmd_nightly(a: argparse.Namespace) -> int:
         from .flows import nightly as flow
 
         out = flow(endpoint=s.endpoint, data_dir=str(s.data_dir), reports_dir=str(s.reports_dir), date=s.date,
-                   force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous))
+                   force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous), page_workers=s.page_workers)
         db = out["build"]["db"]
     print(f"database: {db}")
     print(f"reports:  {s.reports_dir / 'index.html'}")
@@ -210,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--recrawl", action="store_true", help="redo a snapshot that is already complete")
     c.add_argument("--anonymous", action="store_true", help="send no token")
     c.add_argument("--no-evals", action="store_true", help="skip downloading the eval source files")
+    c.add_argument("--page-workers", type=int, default=None, help="processes that decode and write pages (default: 2 on a machine with 2+ cores, else 0 = in the crawl process; env HUBSTUDY_PAGE_WORKERS)")
     c.add_argument("--page-size", type=int, default=1000, help=argparse.SUPPRESS)  # tests and benchmarks only
     c.set_defaults(fn=cmd_crawl)
 
@@ -227,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--recrawl", action="store_true", help="redo a snapshot that is already complete")
     n.add_argument("--anonymous", action="store_true", help="send no token")
     n.add_argument("--no-prefect", action="store_true", help="run the same steps without Prefect")
+    n.add_argument("--page-workers", type=int, default=None, help="processes that decode and write pages (default: 2 on a machine with 2+ cores, else 0 = in the crawl process; env HUBSTUDY_PAGE_WORKERS)")
     n.set_defaults(fn=cmd_nightly, generated=False, types=None)
 
     d = sub.add_parser("demo", help="offline demo: generate a Hub, serve it on 127.0.0.1, run nightly against it")

@@ -75,10 +75,11 @@ def nightly(
     force: bool = False,
     recrawl: bool = False,
     anonymous: bool = False,
+    page_workers: int | None = None,
 ) -> dict[str, Any]:
     """The nightly crawl and rebuild. Parameters mirror `hubstudy nightly`."""
     params = {"endpoint": endpoint, "data_dir": data_dir, "reports_dir": reports_dir, "date": date,
-              "force": force, "recrawl": recrawl, "anonymous": anonymous}
+              "force": force, "recrawl": recrawl, "anonymous": anonymous, "page_workers": page_workers}
     s = _settings(params)
     params["date"] = s.date  # one date for every task, even across midnight
     with DataDir(s.data_dir).lock():

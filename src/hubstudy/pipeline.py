@@ -40,6 +40,7 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     repo_types: tuple[str, ...] = ("model", "dataset", "space")
     page_size: int = 1000
+    page_workers: int | None = None  # processes that decode and write pages; None: crawl.default_page_workers()
     force: bool = False
     recrawl: bool = False
     parent_budget: int = 1000
@@ -72,7 +73,8 @@ class Settings:
 def run_crawl(s: Settings, client: HubClient, emit: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     dd = DataDir(s.data_dir)
     dd.ensure()
-    results = crawl(client, dd, s.date, s.repo_types, page_size=s.page_size, recrawl=s.recrawl, emit=emit)
+    results = crawl(client, dd, s.date, s.repo_types, page_size=s.page_size, recrawl=s.recrawl, emit=emit,
+                    page_workers=s.page_workers)
     state = read_json(dd.state / "crawl_state.json", {}) or {}
     if client.world is not None or s.generated_world is not None:
         gen = s.generated_world if s.generated_world is not None else "generated" in (client.world or "")
