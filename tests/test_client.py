@@ -178,6 +178,19 @@ def test_invalid_json_is_retried_then_reported():
         c2.get_json("/api/x")
 
 
+def test_undecoded_pages_are_still_checked_retried_and_counted():
+    """paginate(decode=False): the body is validated, not decoded; bad JSON is retried, a non-list refused."""
+    good = b'[{"id": "a", "x": [1, {"y": "\\u00e9"}]}, {"id": "b"}, 3]'
+    answers = iter([httpx.Response(200, content=b'[{"id": "a"}, {"id": '), httpx.Response(200, content=good)])
+    c = client(lambda req: next(answers))
+    pages = list(c.paginate("/api/models", decode=False))
+    assert len(pages) == 1 and len(pages[0].records) == 3 and pages[0].raw == good
+    assert c.stats.retries == 1
+    c2 = client(lambda req: httpx.Response(200, json={"error": "not a list"}))
+    with pytest.raises(HubResponseError, match="did not return a JSON list"):
+        list(c2.paginate("/api/models", decode=False))
+
+
 def test_a_link_that_points_back_to_a_read_page_is_asked_again_not_followed():
     state = {"n": 0}
 

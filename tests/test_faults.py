@@ -28,11 +28,11 @@ def fast_client(url: str) -> HubClient:
     return HubClient(url, None, timeout=1.0, backoff_base=0.02, backoff_cap=0.2, reset_margin=0.0, max_retries=5)
 
 
-def crawl_and_build(url: str, root, **kw):
+def crawl_and_build(url: str, root, page_workers: int = 0, **kw):
     dd = DataDir(root)
     dd.ensure()
     with fast_client(url) as c:
-        crawl(c, dd, DATE, page_size=100)
+        crawl(c, dd, DATE, page_size=100, page_workers=page_workers)
         stats = c.stats.snapshot()
     build(dd, DATE, analysis_dir=None, emit=lambda s: None, **kw)
     return dd, stats
@@ -59,9 +59,12 @@ FAULTS = ("at:1=repeat,at:3=503@3x,at:7=drop,at:10=slow@2s,at:13=429@2,at:16=bad
           "at:22=502,at:23=504,at:24=500,scope:listing,retry:0")
 
 
-def test_every_fault_kind_is_survived_and_the_data_is_identical(world, reference, tmp_path):
+# 0: pages decoded in the crawling process; 2: page worker processes (the crawling process only
+# validates the JSON), which is what a machine with 2+ cores runs
+@pytest.mark.parametrize("workers", [0, 2])
+def test_every_fault_kind_is_survived_and_the_data_is_identical(world, reference, tmp_path, workers):
     with replay.ReplayServer(world, faults=replay.parse_faults(FAULTS)) as srv:
-        dd, stats = crawl_and_build(srv.url, tmp_path)
+        dd, stats = crawl_and_build(srv.url, tmp_path, page_workers=workers)
         injected = srv.stats_snapshot()["faults"]
     for kind in ("503", "drop", "slow", "429", "badjson", "truncate", "repeat", "502", "504", "500"):
         assert injected.get(kind, 0) >= 1, (kind, injected)
@@ -69,12 +72,13 @@ def test_every_fault_kind_is_survived_and_the_data_is_identical(world, reference
     assert snapshot_of(dd) == reference
 
 
-def test_a_fault_that_persists_fails_the_run_keeps_its_pages_and_publishes_nothing(world, reference, tmp_path):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_fault_that_persists_fails_the_run_keeps_its_pages_and_publishes_nothing(world, reference, tmp_path, workers):
     dd = DataDir(tmp_path)
     dd.ensure()
     with replay.ReplayServer(world, faults=replay.parse_faults("at:4-400=503,scope:listing")) as srv:
         with fast_client(srv.url) as c, pytest.raises(HubError) as err:
-            crawl(c, dd, DATE, page_size=100)
+            crawl(c, dd, DATE, page_size=100, page_workers=workers)
     assert "503" in str(err.value) and "resumes" in str(err.value)
     kept = sorted(p.name for p in (dd.snapshot("model", DATE) / "full").glob("page-*.parquet"))
     assert kept == ["page-000001.parquet", "page-000002.parquet", "page-000003.parquet"]
@@ -85,7 +89,7 @@ def test_a_fault_that_persists_fails_the_run_keeps_its_pages_and_publishes_nothi
     # the fault clears: the next run resumes from page 4 and ends with the same data as a clean crawl
     with replay.ReplayServer(world) as srv:
         with fast_client(srv.url) as c:
-            crawl(c, dd, DATE, page_size=100)
+            crawl(c, dd, DATE, page_size=100, page_workers=workers)
         assert srv.stats_snapshot()["listing_by_type"]["model"] == 15 - 3
     build(dd, DATE, analysis_dir=None, emit=lambda s: None)
     assert snapshot_of(dd) == reference

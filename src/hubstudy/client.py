@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import msgspec
 import orjson
 
 from . import __version__
@@ -117,7 +118,7 @@ class ClientStats:
 class Page:
     """One listing page: its records, the URL that produced it and the next URL (None at the end)."""
 
-    records: list[dict[str, Any]]
+    records: list[Any]  # decoded records; with paginate(decode=False) one msgspec.Raw per record
     url: str
     next_url: str | None
     number: int = 0
@@ -223,12 +224,13 @@ class HubClient:
             self._wait(delay, "rate limit")
 
     # -- the one retry layer --------------------------------------------------------------
-    def request(self, method: str, path_or_url: str, params: Any = None, *, parse_json: bool = False,
-                follow_redirects: bool = True) -> httpx.Response:
+    def request(self, method: str, path_or_url: str, params: Any = None, *,
+                parse_json: bool | Callable[[bytes], Any] = False, follow_redirects: bool = True) -> httpx.Response:
         """Send one request with pacing and retries; follow redirects by hand.
 
         With ``parse_json`` the body is decoded inside the retry loop (a truncated or invalid
-        body is retried like a dropped connection) and stored on ``response.data``.
+        body is retried like a dropped connection) and stored on ``response.data``; a callable
+        decodes instead of the default (it raises ``ValueError`` for a body to retry).
         """
         url = self.url(path_or_url)
         attempts = 0
@@ -294,7 +296,8 @@ class HubClient:
                 raise HubHTTPError(f"{method} {_safe(url)} answered {status}: {_error_text(resp)}", status, _safe(url))
             if parse_json:
                 try:
-                    resp.data = _loads(resp.content)  # type: ignore[attr-defined]
+                    decode = parse_json if callable(parse_json) else _loads
+                    resp.data = decode(resp.content)  # type: ignore[attr-defined]
                 except ValueError:
                     if attempts >= self.max_retries:
                         raise HubResponseError(f"{method} {_safe(url)}: body is not valid JSON") from None
@@ -307,8 +310,13 @@ class HubClient:
     def get_json(self, path: str, params: Any = None) -> Any:
         return self.request("GET", path, params, parse_json=True).data  # type: ignore[attr-defined]
 
-    def paginate(self, path: str, params: Any = None, *, start_url: str | None = None, start_number: int = 0) -> Iterator[Page]:
+    def paginate(self, path: str, params: Any = None, *, start_url: str | None = None, start_number: int = 0,
+                 decode: bool = True) -> Iterator[Page]:
         """Yield listing pages, following ``Link: <...>; rel="next"``.
+
+        With ``decode=False`` a page's body is only checked to be one well-formed JSON array
+        (retried like any invalid body if not) and ``Page.records`` holds one undecoded
+        ``msgspec.Raw`` per record: for callers that hand ``Page.raw`` to another process.
 
         ``start_url`` resumes from a next-URL saved by an interrupted crawl (the URL already
         holds every query parameter, so ``params`` is ignored then). A ``Link`` that points back
@@ -322,7 +330,7 @@ class HubClient:
         while url:
             loops = 0
             while True:
-                resp = self.request("GET", url, send, parse_json=True)
+                resp = self.request("GET", url, send, parse_json=True if decode else _json_list)
                 data = resp.data  # type: ignore[attr-defined]
                 if not isinstance(data, list):
                     raise HubResponseError(f"listing {_safe(url)} did not return a JSON list")
@@ -414,6 +422,23 @@ def _error_text(resp: httpx.Response) -> str:
     except Exception:
         pass
     return resp.text[:300] if resp.content else resp.reason_phrase
+
+
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _json_list(content: bytes) -> Any:
+    """A listing body checked but not decoded: one ``msgspec.Raw`` per element of its JSON array.
+
+    Malformed or truncated JSON raises ``ValueError`` (so the request is retried); a body that is
+    well-formed JSON but not an array is decoded, for the caller's not-a-list error.
+    """
+    try:
+        return _RAW_LIST.decode(content)
+    except msgspec.ValidationError:  # valid JSON, not an array
+        return _loads(content)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
 
 
 def _loads(content: bytes) -> Any:

@@ -503,7 +503,10 @@ def crawl_repo_type(
             prog = Progress(f"{plural(repo_type)} [{p.name}]", expected if p.name != "heavy" else None, client, emit=emit)
             path = f"/api/{plural(repo_type)}"
             idx = passes.index(p)
-            for page in _prefetched(_pages(client, path, p, emit), lambda pg, p=p: _keep_going(pg, p)):
+            # page workers decode the pages themselves; this process decodes only what it must
+            # read: every page without workers, the heavy pass's pages for its stop check
+            decode = own or p.stop_before is not None
+            for page in _prefetched(_pages(client, path, p, emit, decode), lambda pg, p=p: _keep_going(pg, p)):
                 listing += 1
                 p.pages = page.number
                 p.rows += len(page.records)
@@ -608,7 +611,8 @@ def _prefetched(pages: Iterator[Page], keep_going: Callable[[Page], bool]) -> It
         t.join()
 
 
-def _pages(client: HubClient, path: str, p: Pass, emit: Callable[[str], None] | None) -> Iterator[Page]:
+def _pages(client: HubClient, path: str, p: Pass, emit: Callable[[str], None] | None,
+           decode: bool = True) -> Iterator[Page]:
     """The pass's pages; a first page refused for an ``expand`` field is asked again without it.
 
     The Hub adds and retires fields without notice: a field it no longer accepts (a 400 naming
@@ -619,7 +623,7 @@ def _pages(client: HubClient, path: str, p: Pass, emit: Callable[[str], None] | 
 
     while True:
         try:
-            yield from client.paginate(path, p.params, start_url=p.next_url, start_number=p.pages)
+            yield from client.paginate(path, p.params, start_url=p.next_url, start_number=p.pages, decode=decode)
             return
         except HubHTTPError as exc:
             fields = [f for f in p.params.get("expand", []) if exc.status == 400 and f in str(exc)]
