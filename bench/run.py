@@ -483,6 +483,27 @@ def measured(srv: Replay, fn):
     return res, srv.stats(), c1 - c0
 
 
+def _nightly_phases(log_path: str) -> dict[str, float]:
+    """Seconds from the first log line of each phase of a `hubstudy nightly` log to the next phase's."""
+    marks: list[tuple[str, float]] = []
+    for line in Path(log_path).read_text(errors="replace").splitlines():
+        m = re.match(r"(\d\d):(\d\d):(\d\d) (\w+)", line)
+        if not m:
+            continue
+        word = m.group(4)
+        phase = {"models": "crawl", "datasets": "crawl", "spaces": "crawl", "parents": "parents", "evals": "evals",
+                 "build": "build", "reports": "reports", "Starting": "prefect_start", "Beginning": "prefect_start"}.get(word)
+        t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+        if phase and (not marks or marks[-1][0] != phase):
+            marks.append((phase, t))
+        elif word == "Stopping" and marks:
+            marks.append(("end", t))
+    out: dict[str, float] = {}
+    for (ph, t0), (_, t1) in zip(marks, marks[1:]):
+        out[ph] = out.get(ph, 0.0) + ((t1 - t0) % 86400)
+    return out
+
+
 def _build_steps(log_path: str) -> dict[str, float]:
     return {m.group(1): float(m.group(2)) for m in re.finditer(r"build: (\w+) \(([\d.]+)s\)", Path(log_path).read_text(errors="replace"))}
 
@@ -580,6 +601,22 @@ def run_scale(a: argparse.Namespace, scale: float, res: dict[str, Any], save) ->
                     "requests": round(c1["api_requests"] / max(1, b["requests_total"]), 2),
                 }
                 print(f"      hubstudy/baseline throughput ratio {out['baseline_ratio']['throughput']}x", flush=True)
+            if a.whole_nightly and (a.reports_at == "all" or scale == max(a.scale_list)):
+                # what a user runs and times from outside: `hubstudy nightly` as one process (Prefect flow:
+                # crawl, parents, evals, build, reports), on a data directory of its own
+                wd, wr = run / "data-nightly", run / "reports-nightly"
+                argv = HUBSTUDY + ["nightly", "--endpoint", srv.url, "--data-dir", str(wd), "--reports-dir", str(wr),
+                                   "--date", DATE1, "--anonymous"]
+                rec, st, scpu = measured(srv, lambda: run_step("nightly1", argv, logs))
+                repos = sum(int(st["listing_items"][t]) for t in TYPES)
+                steps["nightly1"] = {**rec, "repos": repos, "listing_requests": st["listing_by_type"],
+                                     "requests_total": st["requests_total"], "server_cpu_s": round(scpu, 2),
+                                     "phases": _nightly_phases(rec["log"])}
+                if out.get("baseline_ratio"):
+                    out["baseline_ratio"]["whole_nightly_wall"] = round(steps["baseline"]["wall_s"] / rec["wall_s"], 2)
+                for x in (wd, wr):
+                    shutil.rmtree(x, ignore_errors=True)
+                save()
             steps["server"]["rss_after_crawls_mb"] = srv.mem()["rss_mb"]
             mode = a.nightly_server
             if mode == "auto":
@@ -1044,6 +1081,8 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
         L.append("| first crawl repos/s | " + " | ".join(_f((s["steps"].get("crawl1") or {}).get("repos_per_s"), "{:,.0f}") for s in scales) + " | |")
         L.append("| baseline repos/s | " + " | ".join(_f((s["steps"].get("baseline") or {}).get("repos_per_s"), "{:,.0f}") for s in scales) + " | |")
         L.append("| hubstudy / baseline throughput | " + " | ".join(_f((s.get("baseline_ratio") or {}).get("throughput"), "{:.2f}x") for s in scales) + " | |")
+        L.append("| `hubstudy nightly` whole process | " + " | ".join(_f(_wall(s["steps"].get("nightly1")), "{:,.1f} s") for s in scales) + " | |")
+        L.append("| baseline wall / whole nightly wall | " + " | ".join(_f((s.get("baseline_ratio") or {}).get("whole_nightly_wall"), "{:.2f}x") for s in scales) + " | |")
         L.append("| build + analyses + reports | " + " | ".join(_f(s.get("build_analyses_reports_s"), "{:,.1f} s") for s in scales) + " | |")
         L.append("\nk = log(wall or RSS ratio) / log(scale ratio) between the smallest and the largest scale: 1 is linear.\n")
 
@@ -1152,6 +1191,12 @@ def render_scale(s: dict[str, Any]) -> list[str]:
     if r:
         row("**hubstudy / baseline**", None, f"throughput **{r['throughput']}x**, listing phase only "
             f"{_f(r.get('listing_only'), '{:.2f}x')}, peak RSS ratio {r['peak_rss']}, API request ratio {r['requests']}")
+    nw = st.get("nightly1")
+    if nw:
+        ph = ", ".join(f"{k} ~{v:.0f} s" for k, v in (nw.get("phases") or {}).items())
+        row("**`hubstudy nightly`, whole process** (first night, Prefect)", nw,
+            f"{nw['repos']:,} repos; phases from its log: {ph}"
+            + (f"; **baseline / nightly wall {r['whole_nightly_wall']}x**" if r and r.get("whole_nightly_wall") else ""))
     for k2, lab in (("build1", "build (2026-09-01)"), ("analyses", "all analyses"), ("reports", "all reports")):
         x = st.get(k2)
         if not x:
@@ -1243,6 +1288,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="smoke run: scales 0.001,0.002, quota world 0.0004 with q=10/w=1 s, reports at the largest scale only")
     ap.add_argument("--skip-baseline", action="store_true", help="do not run the huggingface_hub baseline")
     ap.add_argument("--skip-quota", action="store_true", help="do not run the quota-bound crawl")
+    ap.add_argument("--no-whole-nightly", dest="whole_nightly", action="store_false",
+                    help="do not time `hubstudy nightly` as one process (crawl + build + reports, Prefect)")
     ap.add_argument("--quota-scale", type=float, default=None, help="world size of the quota-bound crawl (default 0.02)")
     ap.add_argument("--quota", type=int, default=None, help="requests per window for the quota-bound crawl (default 100)")
     ap.add_argument("--quota-window", type=int, default=None, help="window seconds (default 30)")

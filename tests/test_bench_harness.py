@@ -68,8 +68,16 @@ def test_quick_bench_run_writes_every_figure(tmp_path):
         assert st["analyses"]["n_views"] >= 30 and not st["analyses"]["failed"]
         if largest:
             assert st["reports"]["files"] >= 1
+            # `hubstudy nightly` timed as one process: every repo, every phase, compared with the baseline
+            nw = st["nightly1"]
+            assert nw["rc"] == 0 and nw["repos"] == sum(counts.values()) and nw["wall_s"] > 0
+            assert nw["listing_requests"] == {t: math.ceil(counts[t] / 1000) for t in TYPES}
+            assert {"crawl", "build", "reports"} <= set(nw["phases"])
+            assert r["whole_nightly_wall"] == pytest.approx(b["wall_s"] / nw["wall_s"], rel=0.02, abs=0.006)
             assert s["build_analyses_reports_s"] == pytest.approx(
                 st["build1"]["wall_s"] + st["analyses"]["wall_s"] + st["reports"]["wall_s"], abs=0.05)
+        else:
+            assert "nightly1" not in st
 
         # the nightly after 1% of models changed: ceil(models/1000) + ceil(changed/1000)
         changed = st["mutate"]["changed"]
