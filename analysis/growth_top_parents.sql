@@ -19,18 +19,34 @@ windowed AS (
     FROM edges AS e, data_date
     WHERE e.created_at > data_date.d - INTERVAL 90 DAY
 ),
+-- Distinct children counted in two steps (one row per child, then counted): the same numbers as
+-- count(DISTINCT child_id) FILTER (...), which DuckDB runs as one hash table per aggregate.
+children AS (
+    SELECT
+        time_window,
+        parent_id,
+        child_id,
+        bool_or(relation = 'finetune') AS finetune,
+        bool_or(relation = 'adapter') AS adapter,
+        bool_or(relation = 'quantized') AS quantized,
+        bool_or(relation = 'merge') AS merge,
+        bool_or(relation NOT IN ('finetune', 'adapter', 'quantized', 'merge')) AS unknown,
+        bool_or(parent_in_models) AS parent_in_models
+    FROM windowed
+    GROUP BY time_window, parent_id, child_id
+),
 agg AS (
     SELECT
         time_window,
         parent_id,
-        count(DISTINCT child_id) AS derivatives,
-        count(DISTINCT child_id) FILTER (WHERE relation = 'finetune') AS finetune,
-        count(DISTINCT child_id) FILTER (WHERE relation = 'adapter') AS adapter,
-        count(DISTINCT child_id) FILTER (WHERE relation = 'quantized') AS quantized,
-        count(DISTINCT child_id) FILTER (WHERE relation = 'merge') AS merge,
-        count(DISTINCT child_id) FILTER (WHERE relation NOT IN ('finetune', 'adapter', 'quantized', 'merge')) AS unknown,
+        count(child_id) AS derivatives,
+        count(child_id) FILTER (WHERE finetune) AS finetune,
+        count(child_id) FILTER (WHERE adapter) AS adapter,
+        count(child_id) FILTER (WHERE quantized) AS quantized,
+        count(child_id) FILTER (WHERE merge) AS merge,
+        count(child_id) FILTER (WHERE unknown) AS unknown,
         bool_or(parent_in_models) AS parent_in_models
-    FROM windowed
+    FROM children
     GROUP BY time_window, parent_id
 ),
 ranked AS (

@@ -190,3 +190,18 @@ def test_a_resumed_crawl_drops_pages_written_beyond_its_resume_point(tmp_path, w
     assert not stale[1].exists() and not stale[2].exists()
     assert stale[0].read_bytes() != b"left by a killed run"  # asked again and rewritten
     assert sorted(f.name for f in full.glob("page-*.parquet")) == [f"page-{n:06d}.parquet" for n in range(1, 6)]
+
+
+def test_the_build_memory_limit_is_checked_before_it_reaches_duckdb(tmp_path, world, monkeypatch):
+    from hubstudy.errors import ConfigError
+
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    monkeypatch.setenv("HUBSTUDY_BUILD_MEMORY", "1GB'; DROP TABLE models; --")
+    with pytest.raises(ConfigError, match="HUBSTUDY_BUILD_MEMORY"):
+        build(dd, "2024-02-01", analysis_dir=None)
+    assert not dd.db.exists()
+    monkeypatch.setenv("HUBSTUDY_BUILD_MEMORY", "512MB")
+    con = duckdb.connect(str(build(dd, "2024-02-01", analysis_dir=None).db_path), read_only=True)
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9

@@ -4,9 +4,10 @@ The database is written under a temporary name beside ``hub.duckdb``, checked by
 gate, and only then renamed over the published file. A reader that has the old file open keeps
 reading the old file; the next connection sees the new one. Nobody ever sees half a build.
 
-Steps: tables from pages (dedup, quarantine) -> lineage (normalised parents) -> model_family
--> snapshots history -> eval tables and study views (when present) -> analysis views ->
-quality gate -> publish.
+Steps: snapshots history (day summaries, first_seen) -> tables from pages (dedup, quarantine;
+models with their lineage counts, worked out before the insert) -> lineage (normalised parents)
+-> model_family -> eval tables and study views (when present) -> analysis views -> quality gate
+-> publish.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ log = logging.getLogger("hubstudy.build")
 
 FLOOR = "2022-03-02 23:29:04"
 DEFAULT_ANALYSIS_DIR = Path(__file__).resolve().parents[2] / "analysis"
+# DuckDB's memory limit for the build (it spills joins, aggregates and sorts to a temp folder beside
+# the database past it); its default, 80% of RAM, lets one build take the machine. The build's peak
+# RSS stays a few hundred MB above it. HUBSTUDY_BUILD_MEMORY overrides it (e.g. "4GB").
+MEMORY_LIMIT = "1GB"
 
 
 @dataclass
@@ -55,59 +60,98 @@ class BuildResult:
     steps: dict[str, float] = field(default_factory=dict)
 
 
+# Columns stored with zstd instead of DuckDB's default dictionary + FSST: the cards' JSON is large,
+# seldom-read text, which zstd packs a third smaller for a fraction of the CPU (writing the models
+# table is the build's largest single cost). Storage only: the types and values are the same.
+ZSTD_COLUMNS = {"models": ("card_data", "model_index", "eval_results")}
+
+
+def _ddl(table: str) -> str:
+    text = schema.ddl(table)
+    for column in ZSTD_COLUMNS.get(table, ()):
+        typ = next(t for c, t, _ in schema.TABLES[table][1] if c == column)
+        text = text.replace(f'"{column}" {typ}', f'"{column}" {typ} USING COMPRESSION zstd')
+    return text
+
+
+def build_memory_limit() -> str:
+    """DuckDB's memory limit for the build: ``HUBSTUDY_BUILD_MEMORY`` (e.g. ``4GB``) or ``MEMORY_LIMIT``."""
+    import re
+
+    value = (os.environ.get("HUBSTUDY_BUILD_MEMORY") or MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, flags=re.IGNORECASE):
+        from .errors import ConfigError
+
+        raise ConfigError(f"HUBSTUDY_BUILD_MEMORY must look like 1GB or 512MB, got {value!r}")
+    return value
+
+
 def _ts(expr: str) -> str:
     return f"TRY_CAST({expr} AS TIMESTAMPTZ)::TIMESTAMP"
 
 
-def _files(dd: DataDir, repo_type: str, dates: list[str], passes: tuple[str, ...]) -> list[str]:
-    """Glob patterns of the page files (one per folder that has pages)."""
-    out: list[str] = []
+def _folders(dd: DataDir, repo_type: str, dates: list[str], passes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(snapshot date, glob pattern of the page files) of every folder that has pages."""
+    out: list[tuple[str, str]] = []
     for d in dates:
         for p in passes:
             folder = dd.snapshot(repo_type, d) / p
             if folder.exists() and next(folder.glob("page-*.parquet"), None) is not None:
-                out.append(str(folder / "page-*.parquet"))
+                out.append((d, str(folder / "page-*.parquet")))
     return out
+
+
+def _files(dd: DataDir, repo_type: str, dates: list[str], passes: tuple[str, ...]) -> list[str]:
+    """Glob patterns of the page files (one per folder that has pages)."""
+    return [glob for _, glob in _folders(dd, repo_type, dates, passes)]
 
 
 def _sql_list(items: list[str]) -> str:
     return "[" + ", ".join("'" + i.replace("'", "''") + "'" for i in items) + "]"
 
 
-def _read_pages(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:
-    """A temp view over page files (empty, with the page schema, when there are none).
+def _read_pages(con: duckdb.DuckDBPyConnection, name: str, folders: list[tuple[str, str]]) -> None:
+    """A temp view over page files, with ``snap`` (the snapshot date of the folder); empty, with the
+    page schema, when there are none.
 
     A view, not a table: each use reads only the columns it needs from Parquet, so the raw JSON
-    is never loaded unless asked for.
+    is never loaded unless asked for. One ``read_parquet`` per date with the date as a constant:
+    cheaper than reading every row's file name and parsing the date out of it.
     """
-    if files:
+    if folders:
+        dates = sorted({d for d, _ in folders})
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, regexp_extract(filename, 'date=([0-9-]+)', 1) AS snap "
-            f"FROM read_parquet({_sql_list(files)}, filename = true)"
+            f"CREATE OR REPLACE TEMP VIEW {name} AS "
+            + " UNION ALL BY NAME ".join(
+                f"SELECT *, '{d}' AS snap FROM read_parquet({_sql_list([g for fd, g in folders if fd == d])})" for d in dates)
         )
     else:
         con.register(f"{name}_empty", PAGE_SCHEMA.empty_table())
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, ''::VARCHAR AS filename, ''::VARCHAR AS snap "
-                    f"FROM {name}_empty")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *, ''::VARCHAR AS snap FROM {name}_empty")
 
 
 def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_type: str, stage_dups: bool,
-            where: str = "TRUE") -> None:
+            where: str = "TRUE") -> bool:
     """``dst``: one row per id of ``src``. Ids listed more than once keep the record of the latest
     snapshot, then the most recently modified, then the later page; the others are quarantined.
+    Returns whether any id was listed more than once.
 
     Works on a narrow (id, position) table so the wide rows are read once, by whoever uses ``dst``.
     """
+    dup_ids = f"SELECT id FROM {src} WHERE id IS NOT NULL AND {where} GROUP BY id HAVING count(*) > 1"
+    # (no duplicate, the usual case: the second read of the pages is skipped)
+    has_dups = con.execute(f"SELECT count(*) FROM ({dup_ids})").fetchall()[0][0] > 0
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {dst}_dups AS
         SELECT id, snap, page, pos, {_ts('last_modified')} AS lm FROM {src}
-        WHERE id IN (SELECT id FROM {src} WHERE id IS NOT NULL AND {where} GROUP BY id HAVING count(*) > 1) AND {where}"""
+        WHERE {f"id IN ({dup_ids})" if has_dups else "false"} AND {where}"""
     )
     if stage_dups:
         con.execute(
             f"""INSERT INTO quarantine
             SELECT $date, 'crawl', $rt, id, 'duplicate_id',
-                   'listed ' || count(*) || ' times (pages ' || string_agg(DISTINCT page::VARCHAR, ',') || '); kept the most recent record',
+                   'listed ' || count(*) || ' times (pages ' || array_to_string(list_sort(list_distinct(list(page))), ',')
+                   || '); kept the most recent record',
                    NULL
             FROM {dst}_dups WHERE snap = $date GROUP BY id HAVING count(*) > 1""",
             {"date": date, "rt": repo_type},
@@ -117,11 +161,15 @@ def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_
               SELECT *, row_number() OVER (PARTITION BY id ORDER BY snap DESC, lm DESC NULLS LAST, page DESC, pos DESC) AS rn
               FROM {dst}_dups) WHERE rn > 1"""
     )
+    # Most nights no id is listed twice: the view then needs no anti-join, which would read the
+    # key columns of every page row at each use only to drop nothing.
+    no_losers = not con.execute(f"SELECT count(*) FROM {dst}_losers").fetchall()[0][0]
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW {dst} AS SELECT * FROM {src} s
-        WHERE s.id IS NOT NULL AND {where}
-          AND NOT EXISTS (SELECT 1 FROM {dst}_losers x WHERE x.id = s.id AND x.snap = s.snap AND x.page = s.page AND x.pos = s.pos)"""
+        WHERE s.id IS NOT NULL AND {where}""" + ("" if no_losers else f"""
+          AND NOT EXISTS (SELECT 1 FROM {dst}_losers x WHERE x.id = s.id AND x.snap = s.snap AND x.page = s.page AND x.pos = s.pos)""")
     )
+    return has_dups
 
 
 def _quarantine_issues(con: duckdb.DuckDBPyConnection, src: str, date: str, repo_type: str) -> None:
@@ -134,6 +182,20 @@ def _quarantine_issues(con: duckdb.DuckDBPyConnection, src: str, date: str, repo
     )
 
 
+def _execute_as_written(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run ``sql`` with its joins in the order written, each join's right side the hashed one.
+
+    For the inserts of wide page rows joined to narrow per-id tables: left to itself the planner
+    may hash the wide side (its estimate for the filtered Parquet scan is far too low), which
+    holds every page column in memory and doubles the insert's cost.
+    """
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
+    try:
+        con.execute(sql)
+    finally:
+        con.execute("RESET disabled_optimizers")
+
+
 def _common_select(alias: str = "l") -> str:
     return f"""
         {alias}.id,
@@ -144,10 +206,16 @@ def _common_select(alias: str = "l") -> str:
 
 
 def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
-    _read_pages(con, "pages_light", _files(dd, "model", [date], ("full", "light")))
-    _read_pages(con, "pages_heavy", _files(dd, "model", [d for d in dates if d <= date], ("full", "heavy")))
-    _latest(con, "pages_light", "lm", date, "model", True)
+    light = _folders(dd, "model", [date], ("full", "light"))
+    heavy = _folders(dd, "model", [d for d in dates if d <= date], ("full", "heavy"))
+    _read_pages(con, "pages_light", light)
+    _read_pages(con, "pages_heavy", heavy)
+    listed_twice = _latest(con, "pages_light", "lm", date, "model", True)
     _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
+    # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no id
+    # listed twice a model's heavy row is its light row whenever it has one: its heavy columns are
+    # then read from that row, instead of a join that holds every card in a hash table.
+    same_rows = light == heavy and not listed_twice
     _quarantine_issues(con, "pages_light", date, "model")
     # card issues only for the heavy rows still in use, and not already reported from a full page
     con.execute(
@@ -158,34 +226,49 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
                           AND q.detail = i.detail AND q.raw IS NOT DISTINCT FROM left(i.raw, 2000))""",
         {"date": date},
     )
-    con.execute(
+    # The lineage is worked out first (from the page rows, whose ids are exactly those of `models`)
+    # so that every row is written once with its final n_parents, relation and first_seen: an
+    # UPDATE of a written table rewrites its columns and costs more than the insert itself.
+    prepare_lineage(con, dd, same_rows)
+
+    def hv(column: str) -> str:
+        return f"CASE WHEN l.has_heavy THEN l.{column} END" if same_rows else f"h.{column}"
+
+    heavy_join = "" if same_rows else (
+        "LEFT JOIN (SELECT id, card_license, gguf_total, card_data, model_index, eval_results, snap FROM hm) h ON h.id = l.id")
+    _execute_as_written(
+        con,
         f"""INSERT INTO models
         SELECT {_common_select()},
             l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.pipeline_tag, l.library_name,
-            coalesce(l.license, h.card_license),
-            coalesce(l.num_parameters, h.gguf_total),
+            coalesce(l.license, {hv('card_license')}),
+            coalesce(l.num_parameters, {hv('gguf_total')}),
             l.gated, l.private, l.disabled, l.sha, l.tags,
-            0, NULL,
-            TRY_CAST(h.card_data AS JSON), TRY_CAST(h.model_index AS JSON), TRY_CAST(h.eval_results AS JSON),
-            TRY_CAST(h.snap AS DATE), NULL, DATE '{date}'
-        FROM lm l LEFT JOIN (SELECT id, card_license, gguf_total, card_data, model_index, eval_results, snap FROM hm) h
-        USING (id)"""
+            coalesce(p.n, 0), p.relation,
+            TRY_CAST({hv('card_data')} AS JSON), TRY_CAST({hv('model_index')} AS JSON), TRY_CAST({hv('eval_results')} AS JSON),
+            TRY_CAST({hv('snap')} AS DATE), f.first_seen, DATE '{date}'
+        FROM lm l
+        LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id
+        LEFT JOIN ({_first_seen(dd, "model", dates, date)}) f ON f.id = l.id
+        {heavy_join}"""
     )
 
 
-def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> None:
+def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str, dates: list[str]) -> None:
     table = plural(repo_type)
     src = f"pages_{repo_type}"
-    _read_pages(con, src, _files(dd, repo_type, [date], ("full", "light")))
+    _read_pages(con, src, _folders(dd, repo_type, [date], ("full", "light")))
     _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
     _quarantine_issues(con, src, date, repo_type)
     if repo_type == "dataset":
         cols = f"""{_common_select()}, l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.license,
-            l.gated, l.private, l.disabled, l.sha, l.tags, NULL, DATE '{date}'"""
+            l.gated, l.private, l.disabled, l.sha, l.tags, f.first_seen, DATE '{date}'"""
     else:
         cols = f"""{_common_select()}, l.likes, l.trending_score, l.sdk, l.license,
-            l.private, l.disabled, l.sha, l.tags, NULL, DATE '{date}'"""
-    con.execute(f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l")
+            l.private, l.disabled, l.sha, l.tags, f.first_seen, DATE '{date}'"""
+    _execute_as_written(
+        con, f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l "
+             f"LEFT JOIN ({_first_seen(dd, repo_type, dates, date)}) f ON f.id = l.id")
 
 
 def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
@@ -237,50 +320,88 @@ def _history_files(dd: DataDir, repo_type: str, dates: list[str], date: str) -> 
             if d <= date and (dd.snapshot(repo_type, d) / "_snapshot.parquet").exists()]
 
 
+def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str) -> str:
+    """SQL of (id, first_seen): the first snapshot date whose summary lists the id."""
+    files = _history_files(dd, repo_type, dates, date)
+    if not files:
+        return "SELECT NULL::VARCHAR AS id, NULL::DATE AS first_seen WHERE false"
+    return f"SELECT id, min(snapshot_date) AS first_seen FROM read_parquet({_sql_list(files)}) GROUP BY id"
+
+
 def build_history(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: dict[str, list[str]]) -> None:
-    for rt in ("model", "dataset", "space"):
-        files = _history_files(dd, rt, dates[rt], date)
-        if not files:
-            continue
-        if rt == "model":
-            con.execute(
-                "INSERT INTO model_snapshots SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, trending_score "
-                "FROM read_parquet($f)", {"f": files})
+    """The day summaries (``first_seen`` is read from them by the repo inserts) and ``model_snapshots``."""
+    ensure_day_summaries(con, dd, dates, date)
+    files = _history_files(dd, "model", dates["model"], date)
+    if files:
         con.execute(
-            f"""UPDATE {plural(rt)} AS t SET first_seen = f.first_seen
-                FROM (SELECT id, min(snapshot_date) AS first_seen FROM read_parquet($f) GROUP BY id) f
-                WHERE t.id = f.id""", {"f": files})
+            "INSERT INTO model_snapshots SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, trending_score "
+            "FROM read_parquet($f)", {"f": files})
 
 
-def build_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
+def prepare_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, same_rows: bool = False) -> None:
+    """Temp tables ``edges_norm`` (every declared edge with its normalised parent, self-loops
+    included) and ``lineage_rows`` (the rows of ``lineage``, with ``ord``: declaration order).
+    Reads ``lm`` and ``hm``, not ``models``: the ids of ``lm`` are those ``models`` gets.
+    ``same_rows``: a model's heavy row is its light row (see :func:`build_models`)."""
     aliases = read_json(dd.state / "parent_aliases.json", {}) or {}
     rows = [(k, v["id"]) for k, v in aliases.items() if isinstance(v, dict) and v.get("id")]
-    con.execute("CREATE OR REPLACE TEMP TABLE parent_alias (declared VARCHAR, resolved VARCHAR)")
-    if rows:
-        con.executemany("INSERT INTO parent_alias VALUES (?, ?)", rows)
+    con.register("parent_alias", pa.table({"declared": pa.array([k for k, _ in rows], pa.string()),
+                                           "resolved": pa.array([v for _, v in rows], pa.string())}))
+    # card edges count only for models whose tags carry no lineage
+    card_rows = ("SELECT id, card_edges FROM lm WHERE has_heavy AND len(tag_edges) = 0" if same_rows else
+                 "SELECT h.id, h.card_edges FROM hm h JOIN lm l USING (id) WHERE len(l.tag_edges) = 0")
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE edges_declared AS
+        f"""CREATE OR REPLACE TEMP TABLE edges_declared AS
         WITH t AS (
             SELECT id AS child_id, unnest(tag_edges) AS e, unnest(generate_series(1, len(tag_edges))) AS ord
             FROM lm WHERE len(tag_edges) > 0),
         c AS (
-            SELECT h.id AS child_id, unnest(h.card_edges) AS e, unnest(generate_series(1, len(h.card_edges))) AS ord
-            FROM hm h JOIN lm l USING (id) WHERE len(l.tag_edges) = 0 AND len(h.card_edges) > 0)
+            SELECT id AS child_id, unnest(card_edges) AS e, unnest(generate_series(1, len(card_edges))) AS ord
+            FROM ({card_rows}) WHERE len(card_edges) > 0)
         SELECT child_id, e.parent AS parent_declared, e.relation, e.source, ord FROM t
         UNION ALL
         SELECT child_id, e.parent, e.relation, e.source, ord FROM c"""
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE id_lower AS SELECT lower(id) AS lid, min(id) AS id FROM models GROUP BY 1")
+    # Only the ids the edges name are looked up (lower-cased, for a case-insensitive match): hash
+    # tables of every model id would cost memory for nothing.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE edges_norm AS
+        WITH named AS (SELECT lower(parent_declared) AS lid FROM edges_declared
+                       UNION SELECT lower(resolved) FROM parent_alias),
+        ids AS (SELECT id FROM lm WHERE lower(id) IN (SELECT lid FROM named)),
+        id_lower AS (SELECT lower(id) AS lid, min(id) AS id FROM ids GROUP BY 1)
         SELECT d.child_id, d.parent_declared, d.relation, d.source, d.ord,
                coalesce(m.id, a.resolved, il.id, ila.id, d.parent_declared) AS parent_id
         FROM edges_declared d
-        LEFT JOIN models m ON m.id = d.parent_declared
+        LEFT JOIN ids m ON m.id = d.parent_declared
         LEFT JOIN parent_alias a ON a.declared = d.parent_declared
         LEFT JOIN id_lower il ON il.lid = lower(d.parent_declared)
         LEFT JOIN id_lower ila ON ila.lid = lower(a.resolved)"""
     )
+    con.unregister("parent_alias")
+    con.execute("DROP TABLE edges_declared")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE lineage_rows AS
+        SELECT child_id, parent_id, parent_declared, relation, source,
+               parent_id IN (SELECT id FROM lm WHERE id IN (SELECT parent_id FROM edges_norm)) AS parent_exists, ord
+        FROM (SELECT *, row_number() OVER (PARTITION BY child_id, parent_id ORDER BY ord) AS rn
+              FROM edges_norm WHERE lower(parent_id) <> lower(child_id))
+        WHERE rn = 1"""
+    )
+
+
+# n_parents and relation of every model with lineage, from ``lineage_rows``
+_LINEAGE_PARENTS = """
+    SELECT child_id, count(*) AS n,
+           CASE WHEN count(*) > 1 AND bool_or(relation = 'merge') THEN 'merge'
+                WHEN count(DISTINCT relation) = 1 THEN min(relation)
+                WHEN bool_or(relation = 'merge') THEN 'merge'
+                ELSE min(relation) FILTER (WHERE relation <> 'unknown') END AS relation
+    FROM lineage_rows GROUP BY child_id"""
+
+
+def build_lineage(con: duckdb.DuckDBPyConnection, date: str) -> None:
+    """``lineage`` from the rows :func:`prepare_lineage` worked out, and the self-loops it dropped."""
     con.execute(
         """INSERT INTO quarantine
         SELECT DISTINCT $date, 'lineage', 'model', child_id, 'self_loop',
@@ -288,42 +409,39 @@ def build_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> Non
         FROM edges_norm WHERE lower(parent_id) = lower(child_id)""",
         {"date": date},
     )
+    con.execute("DROP TABLE edges_norm")
     con.execute(
         """INSERT INTO lineage
-        SELECT child_id, parent_id, parent_declared, relation, source, parent_id IN (SELECT id FROM models)
-        FROM (SELECT *, row_number() OVER (PARTITION BY child_id, parent_id ORDER BY ord) AS rn
-              FROM edges_norm WHERE lower(parent_id) <> lower(child_id))
-        WHERE rn = 1
-        ORDER BY child_id, ord"""
-    )
-    con.execute(
-        """UPDATE models AS m SET n_parents = s.n, relation = s.relation
-        FROM (SELECT child_id, count(*) AS n,
-                     CASE WHEN count(*) > 1 AND bool_or(relation = 'merge') THEN 'merge'
-                          WHEN count(DISTINCT relation) = 1 THEN min(relation)
-                          WHEN bool_or(relation = 'merge') THEN 'merge'
-                          ELSE min(relation) FILTER (WHERE relation <> 'unknown') END AS relation
-              FROM lineage GROUP BY child_id) s
-        WHERE m.id = s.child_id"""
+        SELECT child_id, parent_id, parent_declared, relation, source, parent_exists
+        FROM lineage_rows ORDER BY child_id, ord"""
     )
 
 
 def build_family(con: duckdb.DuckDBPyConnection, date: str) -> None:
-    rows = con.execute(
-        """SELECT child_id, list(parent_id ORDER BY rn) FROM (
-             SELECT child_id, parent_id, row_number() OVER (PARTITION BY child_id) AS rn FROM lineage)
-           GROUP BY child_id"""
-    ).fetchall()
-    parents_of = {c: ps for c, ps in rows}
-    fam, cycles = families(parents_of)
-    ids, roots, depths, incyc = [], [], [], []
-    for node, (root, depth) in fam.items():
-        ids.append(node)
-        roots.append(root)
-        depths.append(depth)
-        incyc.append(node in cycles)
-    tbl = pa.table({"id": ids, "root_id": roots, "depth": pa.array(depths, pa.int32()), "in_cycle": incyc})
-    con.register("fam_py", tbl)
+    """``model_family``: each model's root and depth, following primary parents (the first declared).
+
+    A recursive walk down from the roots reaches every node whose ancestry ends in a root, each
+    once (a node has one primary parent). What it never reaches leads into a cycle; that small
+    remainder goes through :func:`hubstudy.lineage.families`, which also finds the cycles.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE primary_parent AS SELECT child_id AS id, arg_min(parent_id, ord) AS parent "
+                "FROM lineage_rows GROUP BY child_id")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE fam AS
+        WITH RECURSIVE walk(id, root_id, depth) AS (
+            SELECT DISTINCT parent, parent, 0 FROM primary_parent WHERE parent NOT IN (SELECT id FROM primary_parent)
+            UNION ALL
+            SELECT c.id, w.root_id, w.depth + 1 FROM walk w JOIN primary_parent c ON c.parent = w.id)
+        SELECT id, root_id, depth::INTEGER AS depth, false AS in_cycle FROM walk"""
+    )
+    rest = con.execute("SELECT id, parent FROM primary_parent ANTI JOIN fam USING (id)").fetchall()
+    if rest:
+        fam, cycles = families({c: [p] for c, p in rest})
+        tbl = pa.table({"id": list(fam), "root_id": [r for r, _ in fam.values()],
+                        "depth": pa.array([d for _, d in fam.values()], pa.int32()), "in_cycle": [n in cycles for n in fam]})
+        con.register("fam_py", tbl)
+        con.execute("INSERT INTO fam SELECT * FROM fam_py")
+        con.unregister("fam_py")
     con.execute(
         """INSERT INTO model_family
         SELECT m.id,
@@ -331,9 +449,8 @@ def build_family(con: duckdb.DuckDBPyConnection, date: str) -> None:
                CASE WHEN f.id IS NULL THEN 0 ELSE f.depth END,
                m.n_parents,
                coalesce(f.in_cycle, false)
-        FROM models m LEFT JOIN fam_py f ON f.id = m.id"""
+        FROM models m LEFT JOIN fam f ON f.id = m.id"""
     )
-    con.unregister("fam_py")
     con.execute(
         """INSERT INTO quarantine
         SELECT $date, 'family', 'model', id, 'lineage_cycle',
@@ -341,6 +458,8 @@ def build_family(con: duckdb.DuckDBPyConnection, date: str) -> None:
         FROM model_family WHERE in_cycle""",
         {"date": date},
     )
+    for t in ("fam", "primary_parent", "lineage_rows"):
+        con.execute(f"DROP TABLE {t}")
 
 
 def build_crawl_runs(con: duckdb.DuckDBPyConnection, dd: DataDir) -> None:
@@ -457,9 +576,15 @@ def build(
     published = False
     try:
         con.execute("SET TimeZone = 'UTC'")
+        # Nothing the build writes relies on row order (the lineage insert sorts explicitly).
         con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET memory_limit = '{build_memory_limit()}'")
+        # The cores this process may use, which DuckDB's default (the machine's) can overstate.
+        con.execute(f"SET threads = {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1}")
+        # The page files are read by several statements: parse each file's footer once.
+        con.execute("SET parquet_metadata_cache = true")
         for table in schema.TABLES:
-            con.execute(schema.ddl(table))
+            con.execute(_ddl(table))
 
         def step(name: str, fn: Callable[[], Any]) -> Any:
             s = time.monotonic()
@@ -468,12 +593,11 @@ def build(
             say(f"build: {name} ({steps[name]:.1f}s)")
             return out
 
-        step("models", lambda: build_models(con, dd, date, dates["model"]))
-        step("datasets", lambda: build_simple(con, dd, "dataset", date))
-        step("spaces", lambda: build_simple(con, dd, "space", date))
-        ensure_day_summaries(con, dd, dates, date)
         step("history", lambda: build_history(con, dd, date, dates))
-        step("lineage", lambda: build_lineage(con, dd, date))
+        step("models", lambda: build_models(con, dd, date, dates["model"]))
+        step("datasets", lambda: build_simple(con, dd, "dataset", date, dates["dataset"]))
+        step("spaces", lambda: build_simple(con, dd, "space", date, dates["space"]))
+        step("lineage", lambda: build_lineage(con, date))
         step("family", lambda: build_family(con, date))
         step("crawl_runs", lambda: build_crawl_runs(con, dd))
         build_world_info(con, dd, date, generated_world)

@@ -1,9 +1,10 @@
 """Build ``eval_scores`` (and the evals' ``quarantine`` rows) inside a DuckDB connection.
 
 The two parquet sources are read and reshaped by DuckDB itself (``read_parquet``; the MTEB table
-has millions of rows and never passes through Python). Self-reported scores are parsed in Python,
-one model at a time, from ``models.model_index`` / ``models.eval_results`` (only a minority of
-models has either), and inserted in batches through Arrow.
+has millions of rows and never passes through Python). Self-reported scores come from
+``models.model_index`` / ``models.eval_results`` (only a minority of models has either): documents
+of the plain shape are read by SQL (:func:`self_reported.model_index_sql`), the others parsed in
+Python, one model at a time, and inserted in batches through Arrow; both give the same rows.
 
 Loading is idempotent per snapshot date: ``eval_scores`` is rebuilt from scratch and the evals'
 quarantine rows for that date are replaced.
@@ -23,7 +24,7 @@ import pyarrow as pa
 
 from hubstudy import schema as public_schema
 
-from . import leaderboard, mteb
+from . import leaderboard, mteb, self_reported
 from ._records import Problem, Score
 from .schema import ddl as eval_ddl
 from .self_reported import parse_eval_results, parse_model_index
@@ -113,7 +114,7 @@ def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date) -> dict[s
         }
     finally:
         con.execute("DROP VIEW IF EXISTS _eval_mteb")
-        for t in ("_eval_hub_ids", "_eval_lb"):
+        for t in ("_eval_hub_ids", "_eval_lb", "_eval_self_src", "_eval_self_sql", "_eval_self_odd"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     summary["eval_scores"] = con.execute("SELECT count(*) FROM eval_scores").fetchall()[0][0]
     return summary
@@ -307,29 +308,63 @@ _SELF_COLUMNS = ("model_id", "source", "benchmark_key", "benchmark", "dataset", 
                  "value", "raw_value", "revision", "origin", "detail")
 
 
-def _self_reported_rows(con: Any) -> Iterable[tuple[str, str | None, Any, Any]]:
-    """(id, sha, model-index, evalResults) of every model that has either (JSON text).
+def _stage_self_reported(con: Any) -> None:
+    """``_eval_self_src``: (id, sha, model-index, evalResults) of every model that has either, and
+    ``_eval_self_sql``: the scores the SQL reading finds in them, with a ``plain`` false row for
+    each document it leaves to the Python parsers (see :func:`self_reported.model_index_sql`)."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _eval_self_src AS
+        SELECT id, sha, coalesce(model_index, json_extract(card_data, '$."model-index"')) AS mi, eval_results AS er
+        FROM models
+        WHERE model_index IS NOT NULL OR eval_results IS NOT NULL OR json_extract(card_data, '$."model-index"') IS NOT NULL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _eval_self_sql AS
+        SELECT * FROM ({self_reported.model_index_sql("(SELECT id, sha, mi AS doc FROM _eval_self_src)")})
+        UNION ALL BY NAME
+        SELECT * FROM ({self_reported.eval_results_sql("(SELECT id, sha, er AS doc FROM _eval_self_src)")})"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _eval_self_odd AS SELECT DISTINCT id, source FROM _eval_self_sql WHERE NOT plain")
 
-    Read through a cursor of its own: the caller inserts batches on ``con`` while this is being
-    read, and a DuckDB connection cannot run a statement while one of its results is still open.
+
+def _self_reported_rows(con: Any) -> Iterable[tuple[str, str | None, Any, Any]]:
+    """(id, sha, model-index, evalResults) as JSON text, in id order, of the documents left to Python
+    (None for a document the SQL read).
+
+    Read on ``con`` itself, which alone sees its temporary tables; the caller inserts its batches
+    through cursors of their own meanwhile (a connection cannot run a statement while one of its
+    results is still open).
     """
-    cur = con.cursor().execute(
-        """SELECT id, sha,
-                  CAST(coalesce(model_index, json_extract(card_data, '$."model-index"')) AS VARCHAR),
-                  CAST(eval_results AS VARCHAR)
-           FROM models
-           WHERE model_index IS NOT NULL OR eval_results IS NOT NULL
-              OR json_extract(card_data, '$."model-index"') IS NOT NULL
-           ORDER BY id"""
+    cur = con.execute(
+        f"""SELECT s.id, s.sha,
+                  CASE WHEN bool_or(o.source = '{self_reported.MODEL_INDEX}') THEN CAST(any_value(s.mi) AS VARCHAR) END,
+                  CASE WHEN bool_or(o.source = '{self_reported.EVAL_RESULTS}') THEN CAST(any_value(s.er) AS VARCHAR) END
+           FROM _eval_self_src s JOIN _eval_self_odd o USING (id)
+           GROUP BY s.id, s.sha
+           ORDER BY s.id"""
     )
     while batch := cur.fetchmany(5_000):
         yield from batch
 
 
 def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
+    _stage_self_reported(con)
+    out: dict[str, Any] = {"models": con.execute("SELECT count(*) FROM _eval_self_src").fetchall()[0][0], "rows": Counter()}
+    # Documents of the plain shape: read in SQL, inserted in one statement.
+    con.execute(
+        """INSERT INTO eval_scores BY NAME
+        SELECT $snap AS snapshot_date, q.id AS model_id, q.id AS model_name, true AS on_hub, q.source, true AS self_reported,
+               q.benchmark_key, q.benchmark, q.dataset, q.config, q.split, q.metric, q.value, q.raw_value, q.revision,
+               1 AS n_rows, q.origin, CAST(q.detail AS JSON) AS detail
+        FROM _eval_self_sql q ANTI JOIN _eval_self_odd o USING (id, source)""",
+        {"snap": snapshot},
+    )
+    out["rows"].update(dict(con.execute(
+        "SELECT source, count(*) FROM _eval_self_sql q ANTI JOIN _eval_self_odd o USING (id, source) GROUP BY 1").fetchall()))
+
+    # The rest: parsed in Python, one model at a time, inserted in batches through Arrow.
     quarantine = _Quarantine(con, snapshot)
     buffer: dict[str, list[Any]] = {c: [] for c in _SELF_COLUMNS}
-    out: dict[str, Any] = {"models": 0, "rows": Counter()}
 
     def flush() -> None:
         if not buffer["model_id"]:
@@ -364,7 +399,6 @@ def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
             quarantine.add(source, "model", model_id, p.reason, p.detail, p.raw)
 
     for model_id, sha, model_index, eval_results in _self_reported_rows(con):
-        out["models"] += 1
         for text, parse, source in ((model_index, parse_model_index, "model_index"), (eval_results, parse_eval_results, "eval_results")):
             if text is None:
                 continue
