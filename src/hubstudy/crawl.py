@@ -299,7 +299,7 @@ def default_page_workers() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 0
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     """In a page worker: die with the crawl process (Linux), so a killed crawl leaves no writer behind."""
     try:
         import ctypes
@@ -308,13 +308,16 @@ def _worker_init() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # not Linux: a worker then exits when its queue closes, after its current page
+    if os.getppid() != parent:  # the crawl died before the line above ran: the signal will never come
+        os._exit(0)
 
 
 def page_pool(workers: int) -> Executor | None:
     """A pool of page worker processes (``spawn``: the crawl process runs threads, so no ``fork``)."""
     if workers <= 0:
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                               initargs=(os.getpid(),))
 
 
 @dataclass
