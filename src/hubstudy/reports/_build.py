@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import _charts, _claims, _crawl, _growth, _index, _quality, _study
@@ -42,37 +40,41 @@ def build_reports(db_path: str | Path, out_dir: str | Path = "reports", *,
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with Source(db_path) as src:
-        generated = bool(generated_world) or src.generated_world()
-        ctx = Context(data_date=src.data_date(), generated=generated, pages=PAGES, version=__version__,
-                      source_name=Path(db_path).name)
-        topic_pages: list[Page] = [
-            _study.build(src),
-            _growth.build(src),
-            _claims.build(src),
-            _quality.build(src),
-            _crawl.build(src),
-        ]
-        index = _index.build(src, topic_pages)
-    queried = time.perf_counter()
+    # The PNG workers start now and render each page's charts while the next pages are queried.
+    with _charts.PngRenderer() as png:
+        with Source(db_path) as src:
+            generated = bool(generated_world) or src.generated_world()
+            ctx = Context(data_date=src.data_date(), generated=generated, pages=PAGES, version=__version__,
+                          source_name=Path(db_path).name)
+            jobs: list[Path] = []
 
-    pages = [index, *topic_pages]
-    jobs = [job for p in pages for job in p.png_jobs(out)]
-    if generated:  # a PNG travels without its page: it carries the warning itself
-        jobs = [(_mark_synthetic(spec), path) for spec, path in jobs]
-    img = out / "img"
-    if img.is_dir():  # drop charts a previous build wrote that this one does not
-        keep = {path.name for _, path in jobs}
-        for old in img.glob("*.png"):
-            if old.name not in keep:
-                old.unlink()
-    _charts.vega_bundle()  # built once (cached), before the PNG threads compete for vl-convert
-    # vl-convert releases the GIL while rendering, so threads overlap the PNG work.
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        pngs = [pool.submit(_charts.save_png, spec, path) for spec, path in jobs]
-        written = [p.render(out, ctx) for p in pages]
-        for f in pngs:
-            f.result()
+            def with_pngs(page: Page) -> Page:
+                """Queue the page's PNGs as soon as it is built."""
+                for spec, path in page.png_jobs(out):
+                    # A PNG travels without its page: it carries the warning itself.
+                    png.submit(_mark_synthetic(spec) if generated else spec, path)
+                    jobs.append(path)
+                return page
+
+            topic_pages: list[Page] = [
+                with_pngs(_study.build(src)),
+                with_pngs(_growth.build(src)),
+                with_pngs(_claims.build(src)),
+                with_pngs(_quality.build(src)),
+                with_pngs(_crawl.build(src)),
+            ]
+            index = with_pngs(_index.build(src, topic_pages))
+        queried = time.perf_counter()
+
+        pages = [index, *topic_pages]
+        img = out / "img"
+        if img.is_dir():  # drop charts a previous build wrote that this one does not
+            keep = {path.name for path in jobs}
+            for old in img.glob("*.png"):
+                if old.name not in keep:
+                    old.unlink()
+        written = [p.render(out, ctx) for p in pages]  # while the last PNGs render
+        png.finish()
     log.info("reports: %d pages, %d charts in %s (queries and specs %.2fs, PNG and HTML %.2fs)", len(written),
              len(jobs), out, queried - started, time.perf_counter() - queried)
     return written

@@ -6,7 +6,8 @@ Why this shape:
 - The Vega, Vega-Lite and Vega-Embed JavaScript comes from ``vl_convert.javascript_bundle()``
   and is inlined into every page, so a page opened from disk renders with no network at all.
   The bundle is built once per process (it takes a few seconds).
-- PNGs are rendered by vl-convert from the same spec, with external data URLs disallowed.
+- PNGs are rendered by vl-convert from the same spec, with external data URLs disallowed, in
+  worker processes that start while the pages are still being queried (see :class:`PngRenderer`).
 - Tooltips are drawn by vega-tooltip, which escapes HTML in field values, so a repo id with
   markup shows as text there too.
 """
@@ -15,12 +16,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import IO, Any, Iterable
 
 import altair as alt
 import vl_convert as vlc
+
+log = logging.getLogger(__name__)
 
 #: Refuse to chart more points than this: the data must be aggregated first.
 MAX_POINTS = 5000
@@ -39,8 +51,6 @@ def vega_bundle() -> str:
     vl-convert takes a couple of seconds to bundle it; the result depends only on vl-convert's
     version, so it is kept in the user's cache directory between runs.
     """
-    import os
-
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hubstudy"
     cached = base / f"vega-bundle-{getattr(vlc, '__version__', 'unknown')}.js"
     try:
@@ -89,10 +99,222 @@ def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 def save_png(vl_spec: dict[str, Any], path: Path, scale: float = 2.0) -> Path:
     """Render a spec to PNG with vl-convert; no external URL may be loaded while rendering."""
-    png = vlc.vegalite_to_png(vl_spec, scale=scale, allowed_base_urls=[])
+    return _write(path, vlc.vegalite_to_png(vl_spec, scale=scale, allowed_base_urls=[]))
+
+
+def _write(path: Path, png: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(png)
     return path
+
+
+#: Most PNG worker processes, whatever the CPU count: a build has a few dozen charts and each
+#: worker costs about a second of start-up and ~100 MB.
+MAX_PNG_WORKERS = 4
+
+#: Rendered by each worker as it starts, to load Vega into its JavaScript runtime (about a second).
+_WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 0}]},
+                 "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+
+#: A PNG worker, run as ``python -P -c``: it imports vl-convert and nothing of ours (Altair's import
+#: alone takes over a second). It reads jobs from stdin, each a 4-byte length and a pickled
+#: (spec, scale), and answers each on its stdout with ok (1 byte), a 4-byte length and the PNG
+#: or the pickled exception. It stops when stdin closes, which is also what happens when the
+#: build is killed: no worker outlives it. Anything vl-convert prints goes to stderr.
+_WORKER = f"""
+import os, pickle, struct, sys
+replies = os.fdopen(os.dup(1), "wb")
+os.dup2(2, 1)
+import vl_convert as vlc
+jobs = sys.stdin.buffer
+
+def read(n):
+    data = jobs.read(n)
+    if len(data) < n:
+        raise SystemExit(0)
+    return data
+
+vlc.vegalite_to_png({_WARM_UP_SPEC!r})
+while True:
+    spec, scale = pickle.loads(read(struct.unpack("!I", read(4))[0]))
+    try:
+        ok, body = True, vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
+    except Exception as exc:
+        try:
+            ok, body = False, pickle.dumps(exc)
+        except Exception:
+            ok, body = False, pickle.dumps(RuntimeError(f"{{type(exc).__name__}}: {{exc}}"))
+    try:
+        replies.write(struct.pack("!?I", ok, len(body)) + body)
+        replies.flush()
+    except BrokenPipeError:
+        raise SystemExit(0)
+"""
+
+
+class _WorkerGone(Exception):
+    """A PNG worker process died (or none is left): the job is rendered in this process."""
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _read(stream: IO[bytes], n: int) -> bytes:
+    data = stream.read(n)
+    if len(data) < n:
+        raise _WorkerGone("the PNG worker closed its output")
+    return data
+
+
+class PngRenderer:
+    """Renders chart PNGs in worker processes while the caller goes on querying and building.
+
+    vl-convert runs Vega on a single JavaScript thread per process, so threads do not overlap
+    renders (measured: two threads take as long as one); processes do. The workers (see
+    ``_WORKER``) start, and warm up, as soon as the renderer is made, so that overlaps the
+    queries. They are plain subprocesses rather than a multiprocessing pool: nothing of the
+    caller is re-imported in them, and a worker stops when its stdin closes, so a killed build
+    leaves none behind. One thread here per worker feeds it jobs from a shared queue; the PNG
+    bytes come back and are written by :meth:`finish`, in submission order.
+
+    With one CPU, or when a worker cannot be started or dies, those PNGs are rendered in this
+    process instead: same files, only slower. A spec vl-convert rejects raises its error from
+    :meth:`finish`, as an in-process render would.
+    """
+
+    def __init__(self, scale: float = 2.0, workers: int | None = None):
+        self.scale = scale
+        self._jobs: list[tuple[Future[bytes] | None, dict[str, Any], Path]] = []
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._procs: list[subprocess.Popen] = []
+        self._live = 0  # worker threads still taking jobs
+        n = min(MAX_PNG_WORKERS, _cpus()) if workers is None else workers
+        if n < 2:  # one worker beside this process would only take turns with it on the same CPU
+            return
+        for _ in range(n):
+            try:
+                proc = subprocess.Popen([sys.executable, "-P", "-c", _WORKER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+            except (OSError, ValueError) as exc:
+                log.warning("no PNG worker process (%s): rendering in this process", exc)
+                break
+            thread = threading.Thread(target=self._serve, args=(proc,), name="png-worker", daemon=True)
+            self._live += 1
+            self._procs.append(proc)
+            self._threads.append(thread)
+            thread.start()
+
+    def submit(self, vl_spec: dict[str, Any], path: Path) -> None:
+        """Queue one chart; its PNG is rendered in the background and written by :meth:`finish`."""
+        future: Future[bytes] | None = None
+        with self._lock:  # with the last worker's exit in _serve: no job is queued after its drain
+            if self._live:
+                future = Future()
+                self._queue.put((future, vl_spec))
+        self._jobs.append((future, vl_spec, path))
+
+    def finish(self) -> list[Path]:
+        """Wait for every queued PNG and write it; returns the paths in submission order.
+
+        Every PNG that renders is written; then the first rendering error, if any, is raised."""
+        written, error, fallback = [], None, []
+        for future, vl_spec, path in self._jobs:
+            try:
+                png = None
+                if future is not None:
+                    try:
+                        png = future.result()
+                    except _WorkerGone as exc:  # killed, out of memory: not the spec's fault
+                        if not fallback:
+                            log.warning("%s: rendering in this process", exc)
+                        fallback.append(path.name)
+                if png is None:
+                    png = vlc.vegalite_to_png(vl_spec, scale=self.scale, allowed_base_urls=[])
+            except Exception as exc:
+                error = error or exc
+                continue
+            written.append(_write(path, png))
+        self._jobs.clear()
+        if fallback:
+            log.warning("PNGs rendered in this process instead of a worker: %s", ", ".join(fallback))
+        if error is not None:
+            raise error
+        return written
+
+    def _serve(self, proc: subprocess.Popen) -> None:
+        """Feed one worker process jobs until told to stop (None) or it dies."""
+        try:
+            while (job := self._queue.get()) is not None:
+                future, vl_spec = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    payload = pickle.dumps((vl_spec, self.scale))
+                except Exception as exc:  # every job's future must be settled, or finish would wait forever
+                    future.set_exception(_WorkerGone(f"a spec not sent to a PNG worker ({exc})"))
+                    continue
+                try:
+                    proc.stdin.write(struct.pack("!I", len(payload)) + payload)
+                    proc.stdin.flush()
+                    ok, size = struct.unpack("!?I", _read(proc.stdout, 5))
+                    body = _read(proc.stdout, size)
+                except (OSError, _WorkerGone) as exc:
+                    future.set_exception(_WorkerGone(f"a PNG worker died ({exc})"))
+                    return
+                if ok:
+                    future.set_result(body)
+                    continue
+                try:
+                    error = pickle.loads(body)
+                except Exception as exc:
+                    error = RuntimeError(f"a PNG worker failed, and its error could not be read ({exc})")
+                future.set_exception(error)
+        finally:
+            with self._lock:
+                self._live -= 1
+                if not self._live:  # no worker left: finish renders what is still queued
+                    while True:
+                        try:
+                            left = self._queue.get_nowait()
+                        except queue.Empty:
+                            break
+                        if left is not None and left[0].set_running_or_notify_cancel():
+                            left[0].set_exception(_WorkerGone("no PNG worker left"))
+            try:
+                proc.stdin.close()  # the worker's signal to stop
+            except OSError:
+                pass
+            proc.wait()
+            proc.stdout.close()
+
+    def close(self) -> None:
+        """Stop the workers, after the PNG each is rendering; PNGs not yet written are dropped."""
+        while True:  # not rendered now: finish was not called, so the build failed
+            try:
+                left = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if left is not None:
+                left[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+        self._procs.clear()
+        self._jobs.clear()
+
+    def __enter__(self) -> "PngRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 # -- chart shapes used by several pages --------------------------------------------------------

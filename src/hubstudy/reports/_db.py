@@ -57,6 +57,8 @@ class Source:
         self.con = duckdb.connect(str(path), read_only=True)
         # Several pages read the same small aggregates (growth_million, counts): run each query once.
         self._memo: dict[tuple, Rows] = {}
+        # Row counts known from a complete, unfiltered read of a relation (see ``view`` and ``count``).
+        self._counts: dict[str, int] = {}
         self._relations = {
             name: kind
             for name, kind in self.con.execute(
@@ -139,6 +141,9 @@ class Source:
         if order_by:
             sql += f" ORDER BY {order_by}"
         rows = self.rows(sql, limit=limit)
+        if where is None and not rows.truncated:
+            # Every row was read: that is its count, so ``count`` need not evaluate a view again.
+            self._counts[name] = len(rows)
         if nonempty and not rows.records:
             raise Empty(name)
         return rows
@@ -149,6 +154,8 @@ class Source:
 
     def count(self, name: str) -> int | None:
         """Rows in a table or view, None when it is missing or broken."""
+        if name in self._counts:
+            return self._counts[name]
         try:
             return self.scalar(f'SELECT count(*) FROM "{name}"', needs=(name,))
         except Unavailable:
