@@ -956,28 +956,21 @@ def targets(res: dict[str, Any], a: argparse.Namespace) -> list[dict[str, Any]]:
          lambda s: max([_rss(s["steps"].get(k)) or 0 for k in ("build1", "analyses", "reports", "build2")]) or None,
          lambda v: v < 1.5 * GB, gib)
 
-    # 3. first-crawl listing requests
-    bad, detail = [], []
-    for s in scales:
-        c = s["steps"].get("crawl1")
-        if c:
-            detail.append(f"{s['scale']:g}: " + "/".join(f"{c['listing_requests'][t]}" for t in TYPES)
-                          + " vs " + "/".join(f"{c['listing_expected'][t]}" for t in TYPES))
-            bad += [f"{s['scale']:g} {t}" for t in TYPES if not c["listing_ok"][t]]
-    if detail:
-        row("first crawl listing requests (model/dataset/space)", "within 1% of ceil(n/1000)", "; ".join(detail), "all",
-            "PASS" if not bad else "MISS", ("off: " + ", ".join(bad)) if bad else "")
-    # 4. nightly
-    bad, detail = [], []
-    for s in scales:
-        c = s["steps"].get("crawl2")
-        if c:
-            detail.append(f"{s['scale']:g}: " + "/".join(f"{c['listing_requests'][t]}" for t in TYPES)
-                          + " vs " + "/".join(f"{c['listing_expected'][t]}" for t in TYPES))
-            bad += [f"{s['scale']:g} {t}" for t in TYPES if not c["listing_ok"][t]]
-    if detail:
-        row("nightly listing requests (model/dataset/space)", "ceil(models/1000)+ceil(changed/1000), +1%",
-            "; ".join(detail), "all", "PASS" if not bad else "MISS", ("off: " + ", ".join(bad)) if bad else "")
+    # 3-4. listing requests of the first crawl and of the nightly
+    for step, label, threshold in (
+        ("crawl1", "first crawl listing requests (model/dataset/space)", "within 1% of ceil(n/1000)"),
+        ("crawl2", "nightly listing requests (model/dataset/space)", "ceil(models/1000)+ceil(changed/1000), +1%"),
+    ):
+        bad, detail = [], []
+        for s in scales:
+            c = s["steps"].get(step)
+            if c:
+                detail.append(f"{s['scale']:g}: " + "/".join(f"{c['listing_requests'][t]}" for t in TYPES)
+                              + " vs " + "/".join(f"{c['listing_expected'][t]}" for t in TYPES))
+                bad += [f"{s['scale']:g} {t}" for t in TYPES if not c["listing_ok"][t]]
+        if detail:
+            row(label, threshold, "; ".join(detail), "all", "PASS" if not bad else "MISS",
+                ("off: " + ", ".join(bad)) if bad else "")
     # 5/6. quota
     q = res.get("quota") or {}
     if q.get("status") == "complete":

@@ -76,13 +76,19 @@ def test_second_night_is_a_light_pass_plus_only_the_changed_models(tmp_path, wor
     assert con.execute("SELECT count(DISTINCT snapshot_date) FROM model_snapshots").fetchone()[0] == 2
 
 
-def test_an_interrupted_crawl_resumes_from_the_last_page_and_loses_nothing(tmp_path, world):
+def _interrupted_crawl(tmp_path, world) -> DataDir:
+    """A models crawl (pages of 2) that the Hub fails after its second page."""
     dd = DataDir(tmp_path)
     dd.ensure()
     world.fail_after = 2
     c = HubClient("http://hub.test", transport=httpx.MockTransport(world), sleep=lambda s: None, max_retries=1)
     with pytest.raises(Exception, match="503"):
         crawl_repo_type(c, dd, "model", "2024-02-01", page_size=2)
+    return dd
+
+
+def test_an_interrupted_crawl_resumes_from_the_last_page_and_loses_nothing(tmp_path, world):
+    dd = _interrupted_crawl(tmp_path, world)
     assert (dd.snapshot("model", "2024-02-01") / "_progress.json").exists()
     assert not (dd.snapshot("model", "2024-02-01") / "_SUCCESS").exists()
     world.fail_after = None
@@ -172,12 +178,7 @@ def test_page_worker_processes_write_the_same_pages_with_the_same_requests(tmp_p
 
 
 def test_a_resumed_crawl_drops_pages_written_beyond_its_resume_point(tmp_path, world):
-    dd = DataDir(tmp_path)
-    dd.ensure()
-    world.fail_after = 2
-    c = HubClient("http://hub.test", transport=httpx.MockTransport(world), sleep=lambda s: None, max_retries=1)
-    with pytest.raises(Exception, match="503"):
-        crawl_repo_type(c, dd, "model", "2024-02-01", page_size=2)
+    dd = _interrupted_crawl(tmp_path, world)
     full = dd.snapshot("model", "2024-02-01") / "full"
     # what a page worker of a killed run may leave: a page the resume point does not count yet,
     # and one the resumed listing will not reach
