@@ -4,9 +4,9 @@ The database is written under a temporary name beside ``hub.duckdb``, checked by
 gate, and only then renamed over the published file. A reader that has the old file open keeps
 reading the old file; the next connection sees the new one. Nobody ever sees half a build.
 
-Steps: snapshots history (day summaries, first_seen) -> tables from pages (dedup, quarantine;
-models with their lineage counts, worked out before the insert) -> lineage (normalised parents)
--> model_family -> eval tables and study views (when present) -> analysis views -> quality gate
+Steps: day summaries of earlier nights still missing one -> tables from pages (dedup, the
+night's summary, quarantine, first_seen from earlier summaries; models with their lineage counts,
+worked out before the insert) -> model_snapshots -> lineage (normalised parents) -> model_family -> eval tables and study views (when present) -> analysis views -> quality gate
 -> publish.
 """
 
@@ -211,21 +211,27 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     _read_pages(con, "pages_light", light)
     _read_pages(con, "pages_heavy", heavy)
     listed_twice = _latest(con, "pages_light", "lm", date, "model", True)
-    _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
     # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no id
     # listed twice a model's heavy row is its light row whenever it has one: its heavy columns are
     # then read from that row, instead of a join that holds every card in a hash table.
     same_rows = light == heavy and not listed_twice
+    if same_rows:  # the heavy rows are light rows: no id among them is listed twice either
+        con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
+    else:
+        _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
+    _write_today_summary(con, dd, "model", date, dates, "lm")
     _quarantine_issues(con, "pages_light", date, "model")
     # card issues only for the heavy rows still in use, and not already reported from a full page
-    con.execute(
-        """INSERT INTO quarantine
-        SELECT DISTINCT $date, 'lineage', 'model', h.id, i.reason, i.detail, left(i.raw, 2000)
-        FROM (SELECT id, unnest(issues) AS i FROM hm WHERE len(issues) > 0) h
-        WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.id = h.id AND q.reason = i.reason
-                          AND q.detail = i.detail AND q.raw IS NOT DISTINCT FROM left(i.raw, 2000))""",
-        {"date": date},
-    )
+    # (with the same rows, every issue of a heavy row was just reported from its light row)
+    if not same_rows:
+        con.execute(
+            """INSERT INTO quarantine
+            SELECT DISTINCT $date, 'lineage', 'model', h.id, i.reason, i.detail, left(i.raw, 2000)
+            FROM (SELECT id, unnest(issues) AS i FROM hm WHERE len(issues) > 0) h
+            WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.id = h.id AND q.reason = i.reason
+                              AND q.detail = i.detail AND q.raw IS NOT DISTINCT FROM left(i.raw, 2000))""",
+            {"date": date},
+        )
     # The lineage is worked out first (from the page rows, whose ids are exactly those of `models`)
     # so that every row is written once with its final n_parents, relation and first_seen: an
     # UPDATE of a written table rewrites its columns and costs more than the insert itself.
@@ -234,6 +240,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     def hv(column: str) -> str:
         return f"CASE WHEN l.has_heavy THEN l.{column} END" if same_rows else f"h.{column}"
 
+    first_seen_join, first_seen = _first_seen(dd, "model", dates, date)
     heavy_join = "" if same_rows else (
         "LEFT JOIN (SELECT id, card_license, gguf_total, card_data, model_index, eval_results, snap FROM hm) h ON h.id = l.id")
     _execute_as_written(
@@ -246,10 +253,10 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
             l.gated, l.private, l.disabled, l.sha, l.tags,
             coalesce(p.n, 0), p.relation,
             TRY_CAST({hv('card_data')} AS JSON), TRY_CAST({hv('model_index')} AS JSON), TRY_CAST({hv('eval_results')} AS JSON),
-            TRY_CAST({hv('snap')} AS DATE), f.first_seen, DATE '{date}'
+            TRY_CAST({hv('snap')} AS DATE), {first_seen}, DATE '{date}'
         FROM lm l
         LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id
-        LEFT JOIN ({_first_seen(dd, "model", dates, date)}) f ON f.id = l.id
+        {first_seen_join}
         {heavy_join}"""
     )
 
@@ -259,16 +266,17 @@ def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, da
     src = f"pages_{repo_type}"
     _read_pages(con, src, _folders(dd, repo_type, [date], ("full", "light")))
     _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
+    _write_today_summary(con, dd, repo_type, date, dates, f"latest_{repo_type}")
     _quarantine_issues(con, src, date, repo_type)
+    first_seen_join, first_seen = _first_seen(dd, repo_type, dates, date)
     if repo_type == "dataset":
         cols = f"""{_common_select()}, l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.license,
-            l.gated, l.private, l.disabled, l.sha, l.tags, f.first_seen, DATE '{date}'"""
+            l.gated, l.private, l.disabled, l.sha, l.tags, {first_seen}, DATE '{date}'"""
     else:
         cols = f"""{_common_select()}, l.likes, l.trending_score, l.sdk, l.license,
-            l.private, l.disabled, l.sha, l.tags, f.first_seen, DATE '{date}'"""
+            l.private, l.disabled, l.sha, l.tags, {first_seen}, DATE '{date}'"""
     _execute_as_written(
-        con, f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l "
-             f"LEFT JOIN ({_first_seen(dd, repo_type, dates, date)}) f ON f.id = l.id")
+        con, f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l {first_seen_join}")
 
 
 def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
@@ -286,32 +294,37 @@ def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> 
             con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS id, NULL::JSON AS raw WHERE false")
 
 
-def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str) -> Path | None:
-    """``_snapshot.parquet``: one small row per repo for a date, read from that date's light pages.
+def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str,
+                      rows: str | None = None) -> Path | None:
+    """``_snapshot.parquet``: one small row per repo for a date.
 
-    The history tables (``model_snapshots``, ``first_seen``) read these summaries, not the raw
-    pages, so a build does not rescan every night's pages.
+    ``rows``: a view of the date's rows, one per id (the build's deduplicated listing, so the
+    summary holds the record the table got); without it the date's light pages are read and an id
+    listed twice keeps its later page. The history (``model_snapshots``, ``first_seen``) reads
+    these summaries, not the raw pages, so a build does not rescan every night's pages.
     """
     path = dd.snapshot(repo_type, date) / "_snapshot.parquet"
-    files = _files(dd, repo_type, [date], ("full", "light"))
-    if not files:
-        return None
+    cols = f"DATE '{date}' AS snapshot_date, id, downloads AS downloads_30d, downloads_all_time, likes, trending_score"
+    if rows is not None:
+        select = f"SELECT {cols} FROM {rows}"
+    else:
+        files = _files(dd, repo_type, [date], ("full", "light"))
+        if not files:
+            return None
+        select = (f"SELECT {cols} FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL "
+                  "QUALIFY row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) = 1")
     tmp = path.with_name(f"._snapshot.parquet.tmp-{os.getpid()}")
-    con.execute(
-        f"""COPY (
-            SELECT DATE '{date}' AS snapshot_date, id, downloads AS downloads_30d, downloads_all_time, likes, trending_score
-            FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL
-            QUALIFY row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) = 1
-        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"""
-    )
+    con.execute(f"COPY ({select}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
     os.replace(tmp, path)
     return path
 
 
 def ensure_day_summaries(con: duckdb.DuckDBPyConnection, dd: DataDir, dates: dict[str, list[str]], date: str) -> None:
+    """Summaries of the complete snapshots before ``date`` that lack one (the date's own is written
+    by its table's step, from the rows the table keeps)."""
     for rt, ds in dates.items():
         for d in ds:
-            if d <= date and (d == date or not (dd.snapshot(rt, d) / "_snapshot.parquet").exists()):
+            if d < date and not (dd.snapshot(rt, d) / "_snapshot.parquet").exists():
                 write_day_summary(con, dd, rt, d)
 
 
@@ -320,18 +333,35 @@ def _history_files(dd: DataDir, repo_type: str, dates: list[str], date: str) -> 
             if d <= date and (dd.snapshot(repo_type, d) / "_snapshot.parquet").exists()]
 
 
-def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str) -> str:
-    """SQL of (id, first_seen): the first snapshot date whose summary lists the id."""
-    files = _history_files(dd, repo_type, dates, date)
+def _write_today_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str, dates: list[str],
+                         rows: str) -> None:
+    """Today's summary, from the table's deduplicated rows; only for a complete snapshot (a partial
+    one must not enter the history)."""
+    if date in dates:
+        write_day_summary(con, dd, repo_type, date, rows)
+
+
+def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str) -> tuple[str, str]:
+    """(join, expression): the SQL that gives each row ``l`` its first_seen, the first complete
+    snapshot whose summary lists the id. Today's complete snapshot lists every row, so only the
+    earlier summaries are read (none on a first night: no join), and an id in none of them is new
+    today. An incomplete snapshot today counts for nothing, as its summary is never written."""
+    today = f"DATE '{date}'" if date in dates else "NULL::DATE"
+    files = _history_files(dd, repo_type, [d for d in dates if d < date], date)
     if not files:
-        return "SELECT NULL::VARCHAR AS id, NULL::DATE AS first_seen WHERE false"
-    return f"SELECT id, min(snapshot_date) AS first_seen FROM read_parquet({_sql_list(files)}) GROUP BY id"
+        return "", today
+    return (f"LEFT JOIN (SELECT id, min(snapshot_date) AS first_seen FROM read_parquet({_sql_list(files)}) "
+            f"GROUP BY id) f ON f.id = l.id", f"coalesce(f.first_seen, {today})")
 
 
 def build_history(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: dict[str, list[str]]) -> None:
-    """The day summaries (``first_seen`` is read from them by the repo inserts) and ``model_snapshots``."""
+    """Day summaries of earlier complete snapshots that lack one (``first_seen`` reads them)."""
     ensure_day_summaries(con, dd, dates, date)
-    files = _history_files(dd, "model", dates["model"], date)
+
+
+def build_model_snapshots(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
+    """``model_snapshots``: the summary of every complete night up to ``date``."""
+    files = _history_files(dd, "model", dates, date)
     if files:
         con.execute(
             "INSERT INTO model_snapshots SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, trending_score "
@@ -363,27 +393,34 @@ def prepare_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, same_rows: bool
         SELECT child_id, e.parent, e.relation, e.source, ord FROM c"""
     )
     # Only the ids the edges name are looked up (lower-cased, for a case-insensitive match): hash
-    # tables of every model id would cost memory for nothing.
+    # tables of every model id would cost memory for nothing. One scan of the listing's ids.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE named_ids AS
+        WITH named AS (SELECT lower(parent_declared) AS lid FROM edges_declared
+                       UNION SELECT lower(resolved) FROM parent_alias)
+        SELECT id FROM lm WHERE lower(id) IN (SELECT lid FROM named)"""
+    )
+    # parent_exists: the resolved parent is a crawled id. Every crawled id a resolved parent can be
+    # (the declared name, an alias's target, or their case-insensitive match) is in named_ids.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE edges_norm AS
-        WITH named AS (SELECT lower(parent_declared) AS lid FROM edges_declared
-                       UNION SELECT lower(resolved) FROM parent_alias),
-        ids AS (SELECT id FROM lm WHERE lower(id) IN (SELECT lid FROM named)),
-        id_lower AS (SELECT lower(id) AS lid, min(id) AS id FROM ids GROUP BY 1)
-        SELECT d.child_id, d.parent_declared, d.relation, d.source, d.ord,
-               coalesce(m.id, a.resolved, il.id, ila.id, d.parent_declared) AS parent_id
-        FROM edges_declared d
-        LEFT JOIN ids m ON m.id = d.parent_declared
-        LEFT JOIN parent_alias a ON a.declared = d.parent_declared
-        LEFT JOIN id_lower il ON il.lid = lower(d.parent_declared)
-        LEFT JOIN id_lower ila ON ila.lid = lower(a.resolved)"""
+        WITH id_lower AS (SELECT lower(id) AS lid, min(id) AS id FROM named_ids GROUP BY 1),
+        resolved AS (
+            SELECT d.child_id, d.parent_declared, d.relation, d.source, d.ord,
+                   coalesce(m.id, a.resolved, il.id, ila.id, d.parent_declared) AS parent_id
+            FROM edges_declared d
+            LEFT JOIN named_ids m ON m.id = d.parent_declared
+            LEFT JOIN parent_alias a ON a.declared = d.parent_declared
+            LEFT JOIN id_lower il ON il.lid = lower(d.parent_declared)
+            LEFT JOIN id_lower ila ON ila.lid = lower(a.resolved))
+        SELECT *, parent_id IN (SELECT id FROM named_ids) AS parent_exists FROM resolved"""
     )
     con.unregister("parent_alias")
     con.execute("DROP TABLE edges_declared")
+    con.execute("DROP TABLE named_ids")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE lineage_rows AS
-        SELECT child_id, parent_id, parent_declared, relation, source,
-               parent_id IN (SELECT id FROM lm WHERE id IN (SELECT parent_id FROM edges_norm)) AS parent_exists, ord
+        SELECT child_id, parent_id, parent_declared, relation, source, parent_exists, ord
         FROM (SELECT *, row_number() OVER (PARTITION BY child_id, parent_id ORDER BY ord) AS rn
               FROM edges_norm WHERE lower(parent_id) <> lower(child_id))
         WHERE rn = 1"""
@@ -595,6 +632,7 @@ def build(
 
         step("history", lambda: build_history(con, dd, date, dates))
         step("models", lambda: build_models(con, dd, date, dates["model"]))
+        step("model_snapshots", lambda: build_model_snapshots(con, dd, date, dates["model"]))
         step("datasets", lambda: build_simple(con, dd, "dataset", date, dates["dataset"]))
         step("spaces", lambda: build_simple(con, dd, "space", date, dates["space"]))
         step("lineage", lambda: build_lineage(con, date))
