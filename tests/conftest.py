@@ -13,6 +13,8 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 # Crawls in tests write pages in-process (starting worker processes costs more than tiny worlds
 # take); the e2e night, the kill/resume test and test_crawl_build ask for page workers explicitly.
 os.environ.setdefault("HUBSTUDY_PAGE_WORKERS", "0")
+# every chart spec the tests make is checked against the Vega-Lite schema (off in production: slow)
+os.environ.setdefault("HUBSTUDY_VALIDATE_CHARTS", "1")
 
 HUBDATA = Path(__file__).resolve().parents[2] / "shared" / "hubdata"
 

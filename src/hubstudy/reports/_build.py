@@ -41,7 +41,7 @@ def build_reports(db_path: str | Path, out_dir: str | Path = "reports", *,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # The PNG workers start now and render each page's charts while the next pages are queried.
-    with _charts.PngRenderer() as png:
+    with _charts.PngRenderer() as png, _charts.altair_checks():
         with Source(db_path) as src:
             generated = bool(generated_world) or src.generated_world()
             ctx = Context(data_date=src.data_date(), generated=generated, pages=PAGES, version=__version__,
@@ -64,6 +64,7 @@ def build_reports(db_path: str | Path, out_dir: str | Path = "reports", *,
                 with_pngs(_crawl.build(src)),
             ]
             index = with_pngs(_index.build(src, topic_pages))
+        _charts.forget_data()
         queried = time.perf_counter()
 
         pages = [index, *topic_pages]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import json
 import logging
 import os
 import pickle
@@ -85,16 +87,74 @@ def values(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def data(records: Iterable[dict[str, Any]]) -> alt.Data:
-    return alt.Data(values=values(records))
+#: Check every spec against the Vega-Lite schema (and every Altair object as it is made). Costs
+#: more than the reports' queries on a small database (jsonschema in pure Python, ~0.2 s a
+#: chart), so it is off in production and on in the tests (``HUBSTUDY_VALIDATE_CHARTS=1``): the
+#: specs are the same either way, validation only raises on a bad one.
+VALIDATE = os.environ.get("HUBSTUDY_VALIDATE_CHARTS", "") not in ("", "0")
+
+#: Chart rows by dataset name, until a spec takes them. A chart refers to its rows by name and the
+#: rows join the spec as Vega-Lite's top-level ``datasets`` (where Altair puts inline data too),
+#: because Altair deep-copies inline values each time a chart is layered, configured or
+#: converted: for the reports' few thousand rows per chart that copying cost seconds per build.
+_DATASETS: dict[str, list[dict[str, Any]]] = {}
+
+
+def data(records: Iterable[dict[str, Any]]) -> alt.NamedData:
+    """Rows for a chart: a reference by name (a hash of the rows, as Altair names inline data)."""
+    rows = values(records)
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    name = f"data-{digest}"
+    _DATASETS[name] = rows
+    return alt.NamedData(name=name)
+
+
+def forget_data() -> None:
+    """Drop the rows kept for charts (after the specs that use them are made)."""
+    _DATASETS.clear()
+
+
+def _data_names(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        ref = node.get("data")
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+            found.add(ref["name"])
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                _data_names(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, (dict, list)):
+                _data_names(value, found)
+    return found
 
 
 def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite spec of a chart, with the shared look applied."""
+    """The Vega-Lite spec of a chart, with the shared look applied and its rows in ``datasets``."""
     c = chart.configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=260).configure_view(
         stroke=None
     ).configure_title(fontSize=14, anchor="start").configure_legend(labelLimit=260)
-    return c.to_dict()
+    out = c.to_dict(validate=VALIDATE)
+    names = sorted(n for n in _data_names(out, set()) if n in _DATASETS)
+    if names:
+        out.setdefault("datasets", {}).update({n: _DATASETS[n] for n in names})
+    if VALIDATE:  # the whole spec, rows included, against the Vega-Lite schema
+        from altair.utils.schemapi import validate_jsonschema
+        from altair.vegalite.v6.schema.core import load_schema
+
+        validate_jsonschema(out, load_schema())
+    return out
+
+
+def altair_checks() -> Any:
+    """Context in which Altair validates objects as they are made only when ``VALIDATE`` is on."""
+    try:
+        from altair.utils.schemapi import debug_mode
+    except ImportError:  # an Altair without the switch: it does what it always did
+        import contextlib
+
+        return contextlib.nullcontext()
+    return debug_mode(VALIDATE)
 
 
 def save_png(vl_spec: dict[str, Any], path: Path, scale: float = 2.0) -> Path:
