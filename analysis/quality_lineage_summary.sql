@@ -1,18 +1,22 @@
 -- One row: lineage edges (n) and how many point at a parent missing from `models` (k), as a share
 -- with a 95% Wilson interval; distinct missing parents, children affected, models in a cycle.
-WITH edges AS (
-    SELECT l.child_id, l.parent_id,
-           NOT EXISTS (SELECT 1 FROM models AS m WHERE m.id = l.parent_id) AS missing
-    FROM lineage AS l
+--
+-- How: a parent is missing when lineage.parent_exists (set by the build from `models`) is false,
+-- and derivatives (distinct children; every lineage child is a model) are the models with
+-- n_parents > 0. Only rows without those columns (hand-made tables) join ids.
+WITH missing AS (
+    SELECT child_id, parent_id FROM lineage WHERE NOT parent_exists
+    UNION ALL
+    SELECT l.child_id, l.parent_id FROM (SELECT * FROM lineage WHERE parent_exists IS NULL) AS l
+    ANTI JOIN models AS m ON m.id = l.parent_id
 ),
 counts AS (
     SELECT
-        count(*) AS n,
-        count(*) FILTER (WHERE missing) AS k,
-        count(DISTINCT parent_id) FILTER (WHERE missing) AS missing_parents,
-        count(DISTINCT child_id) FILTER (WHERE missing) AS children_affected,
-        count(DISTINCT child_id) AS derivatives
-    FROM edges
+        (SELECT count(*) FROM lineage) AS n,
+        count(*) AS k,
+        count(DISTINCT parent_id) AS missing_parents,
+        count(DISTINCT child_id) AS children_affected
+    FROM missing
 )
 SELECT
     n, k,
@@ -21,6 +25,7 @@ SELECT
     wilson_high(k, n) AS ci_high,
     missing_parents,
     children_affected,
-    derivatives,
+    (SELECT count(*) FROM models WHERE n_parents > 0)
+        + (SELECT count(*) FROM models WHERE n_parents IS NULL AND id IN (SELECT child_id FROM lineage)) AS derivatives,
     (SELECT count(*) FROM model_family WHERE in_cycle) AS models_in_cycle
 FROM counts
