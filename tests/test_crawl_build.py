@@ -206,3 +206,13 @@ def test_the_build_memory_limit_is_checked_before_it_reaches_duckdb(tmp_path, wo
     monkeypatch.setenv("HUBSTUDY_BUILD_MEMORY", "512MB")
     con = duckdb.connect(str(build(dd, "2024-02-01", analysis_dir=None).db_path), read_only=True)
     assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9
+
+
+@pytest.mark.parametrize("ram, expected", [(2e9, "1.0GB"), (8e9, "2.0GB"), (24 * 2**30, "4.0GB"), (512e9, "4.0GB")])
+def test_the_default_build_memory_is_a_quarter_of_ram_within_bounds(monkeypatch, ram, expected):
+    from hubstudy import build as build_module
+
+    monkeypatch.setattr(build_module.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": int(ram // 4096)}[name])
+    monkeypatch.delenv("HUBSTUDY_BUILD_MEMORY", raising=False)
+    assert build_module.default_memory_limit() == expected
+    assert build_module.build_memory_limit() == expected

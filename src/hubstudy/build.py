@@ -34,10 +34,21 @@ log = logging.getLogger("hubstudy.build")
 
 FLOOR = "2022-03-02 23:29:04"
 DEFAULT_ANALYSIS_DIR = Path(__file__).resolve().parents[2] / "analysis"
-# DuckDB's memory limit for the build (it spills joins, aggregates and sorts to a temp folder beside
-# the database past it); its default, 80% of RAM, lets one build take the machine. The build's peak
-# RSS stays a few hundred MB above it. HUBSTUDY_BUILD_MEMORY overrides it (e.g. "4GB").
-MEMORY_LIMIT = "1GB"
+# DuckDB's memory limit for the build (past it DuckDB spills joins, aggregates and sorts to a temp
+# folder beside the database); its own default, 80% of RAM, lets one build take the machine. Ours:
+# a quarter of RAM, at least 1GB and at most 4GB. At the Hub's full size a nightly build takes 94 s
+# at 4GB (peak RSS 3.6 GB) against 122 s at 1GB (1.3 GB), spilling less. HUBSTUDY_BUILD_MEMORY
+# overrides it (e.g. "1GB" on a small machine).
+MEMORY_MIN_GB, MEMORY_MAX_GB = 1, 4
+
+
+def default_memory_limit() -> str:
+    """A quarter of this machine's RAM, clamped to [MEMORY_MIN_GB, MEMORY_MAX_GB]."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return f"{MEMORY_MIN_GB}GB"
+    return f"{min(MEMORY_MAX_GB, max(MEMORY_MIN_GB, ram / 4 / 1e9)):.1f}GB"
 
 
 @dataclass
@@ -75,10 +86,10 @@ def _ddl(table: str) -> str:
 
 
 def build_memory_limit() -> str:
-    """DuckDB's memory limit for the build: ``HUBSTUDY_BUILD_MEMORY`` (e.g. ``4GB``) or ``MEMORY_LIMIT``."""
+    """DuckDB's memory limit for the build: ``HUBSTUDY_BUILD_MEMORY`` (e.g. ``4GB``) or :func:`default_memory_limit`."""
     import re
 
-    value = (os.environ.get("HUBSTUDY_BUILD_MEMORY") or MEMORY_LIMIT).strip()
+    value = (os.environ.get("HUBSTUDY_BUILD_MEMORY") or default_memory_limit()).strip()
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, flags=re.IGNORECASE):
         from .errors import ConfigError
 
