@@ -140,6 +140,9 @@ class Source:
             sql += f" WHERE {where}"
         if order_by:
             sql += f" ORDER BY {order_by}"
+        # One row past the limit tells that it was cut; with LIMIT in the SQL an ordered read of a
+        # large table keeps the top rows instead of sorting all of them.
+        sql += f" LIMIT {int(limit) + 1}"
         rows = self.rows(sql, limit=limit)
         if where is None and not rows.truncated:
             # Every row was read: that is its count, so ``count`` need not evaluate a view again.
