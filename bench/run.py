@@ -495,23 +495,36 @@ def measured(srv: Replay, fn):
 
 
 def _nightly_phases(log_path: str) -> dict[str, float]:
-    """Seconds from the first log line of each phase of a `hubstudy nightly` log to the next phase's."""
-    marks: list[tuple[str, float]] = []
+    """Seconds of each phase of a `hubstudy nightly` log.
+
+    Each step logs as it finishes (the build's and the reports' summaries come last), so a phase
+    runs from the previous phase's last log line to its own last one; the Prefect temporary server
+    from its "Starting" line to the flow's "Beginning". A phase that logs nothing counts in the next.
+    """
+    words = {"models": "crawl", "datasets": "crawl", "spaces": "crawl", "parents": "parents", "evals": "evals",
+             "build": "build", "reports": "reports"}
+    last: dict[str, int] = {}
+    start = begin = None
     for line in Path(log_path).read_text(errors="replace").splitlines():
         m = re.match(r"(\d\d):(\d\d):(\d\d) (\w+)", line)
         if not m:
             continue
-        word = m.group(4)
-        phase = {"models": "crawl", "datasets": "crawl", "spaces": "crawl", "parents": "parents", "evals": "evals",
-                 "build": "build", "reports": "reports", "Starting": "prefect_start", "Beginning": "prefect_start"}.get(word)
         t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
-        if phase and (not marks or marks[-1][0] != phase):
-            marks.append((phase, t))
-        elif word == "Stopping" and marks:
-            marks.append(("end", t))
+        word = m.group(4)
+        if word == "Starting" and start is None:
+            start = t
+        elif word == "Beginning" and begin is None:
+            begin = t
+        elif word in words:
+            last[words[word]] = t  # dicts keep first-insertion order: the phases' order
     out: dict[str, float] = {}
-    for (ph, t0), (_, t1) in zip(marks, marks[1:]):
-        out[ph] = out.get(ph, 0.0) + ((t1 - t0) % 86400)
+    if start is not None and begin is not None:
+        out["prefect_start"] = float((begin - start) % 86400)
+    prev = begin if begin is not None else start
+    for phase, t in last.items():
+        if prev is not None:
+            out[phase] = float((t - prev) % 86400)
+        prev = t
     return out
 
 

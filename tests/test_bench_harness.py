@@ -117,3 +117,26 @@ def test_quick_bench_run_writes_every_figure(tmp_path):
                     "## Quota-bound crawl", "## Commands"):
         assert heading in md
     assert "hubstudy crawl --endpoint URL" in md
+
+
+def test_nightly_phases_run_from_one_phase_s_last_log_line_to_the_next(tmp_path):
+    """Steps log as they finish (the reports' summary is their last line): a phase's time is up to
+    its own last line, so the reports are not counted in the build."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    log = tmp_path / "nightly.log"
+    log.write_text("\n".join([
+        "23:59:50 Starting temporary server on http://127.0.0.1:1",
+        "23:59:58 Beginning flow run 'x' for flow 'nightly'",
+        "00:00:02 models [full]: page 1, 1,000 repos",
+        "00:00:30 spaces [full]: page 9, 9,000 repos",
+        "00:00:33 parents: 3 declared parents not crawled",
+        "00:00:40 build: history (0.0s)",
+        "00:00:52 build: published /x/hub.duckdb",
+        "00:01:05 reports: 6 pages, 30 charts",
+        "00:01:06 Stopping temporary server on http://127.0.0.1:1",
+    ]))
+    assert run._nightly_phases(str(log)) == {"prefect_start": 8.0, "crawl": 32.0, "parents": 3.0, "build": 19.0, "reports": 13.0}
