@@ -1,19 +1,26 @@
-"""The build: Parquet snapshots -> a fresh DuckDB file, swapped in atomically.
+"""The build: Parquet snapshots -> a DuckDB file, swapped in atomically.
 
 The database is written under a temporary name beside ``hub.duckdb``, checked by the quality
 gate, and only then renamed over the published file. A reader that has the old file open keeps
 reading the old file; the next connection sees the new one. Nobody ever sees half a build.
 
+The temporary file starts empty (a full build) or, most nights, as a copy of the published
+database, whose repo tables are then brought up to date in place (an incremental build, see
+:func:`incremental_base` and :func:`_write_rows`); both give the same tables.
+
 Steps: day summaries of earlier nights still missing one -> tables from pages (dedup, the
 night's summary, quarantine, first_seen from earlier summaries; models with their lineage counts,
-worked out before the insert) -> model_snapshots -> lineage (normalised parents) -> model_family -> eval tables and study views (when present) -> analysis views -> quality gate
--> publish.
+worked out before the insert) -> model_snapshots -> lineage (normalised parents) -> model_family
+-> eval tables and study views (when present) -> analysis views -> quality gate -> publish.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,12 +30,13 @@ from typing import Any
 import duckdb
 import orjson
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import schema
 from .errors import QualityGateError
 from .crawl import PAGE_SCHEMA
 from .lineage import families
-from .storage import DataDir, atomic_write_json, atomic_write_parquet, plural, read_json
+from .storage import REPO_TYPES, DataDir, atomic_write_json, atomic_write_parquet, plural, read_json
 
 log = logging.getLogger("hubstudy.build")
 
@@ -69,6 +77,7 @@ class BuildResult:
     published: bool
     seconds: float
     steps: dict[str, float] = field(default_factory=dict)
+    base: str | None = None  # the published database's date an incremental build started from
 
 
 # Columns stored with zstd instead of DuckDB's default dictionary + FSST: the cards' JSON is large,
@@ -142,12 +151,14 @@ def _read_pages(con: duckdb.DuckDBPyConnection, name: str, folders: list[tuple[s
 
 
 def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_type: str, stage_dups: bool,
-            where: str = "TRUE") -> bool:
+            where: str = "TRUE", also: tuple[str, str] | None = None) -> bool:
     """``dst``: one row per id of ``src``. Ids listed more than once keep the record of the latest
     snapshot, then the most recently modified, then the later page; the others are quarantined.
     Returns whether any id was listed more than once.
 
     Works on a narrow (id, position) table so the wide rows are read once, by whoever uses ``dst``.
+    ``also`` = (source, view): the same rows of another source of the same pages (``src`` may be
+    a narrow in-memory copy of them), as a view too.
     """
     dup_ids = f"SELECT id FROM {src} WHERE id IS NOT NULL AND {where} GROUP BY id HAVING count(*) > 1"
     # (no duplicate, the usual case: the second read of the pages is skipped)
@@ -175,11 +186,12 @@ def _latest(con: duckdb.DuckDBPyConnection, src: str, dst: str, date: str, repo_
     # Most nights no id is listed twice: the view then needs no anti-join, which would read the
     # key columns of every page row at each use only to drop nothing.
     no_losers = not con.execute(f"SELECT count(*) FROM {dst}_losers").fetchall()[0][0]
-    con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW {dst} AS SELECT * FROM {src} s
-        WHERE s.id IS NOT NULL AND {where}""" + ("" if no_losers else f"""
-          AND NOT EXISTS (SELECT 1 FROM {dst}_losers x WHERE x.id = s.id AND x.snap = s.snap AND x.page = s.page AND x.pos = s.pos)""")
-    )
+    for source, view in ((src, dst), *([also] if also else [])):
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {source} s
+            WHERE s.id IS NOT NULL AND {where}""" + ("" if no_losers else f"""
+              AND NOT EXISTS (SELECT 1 FROM {dst}_losers x WHERE x.id = s.id AND x.snap = s.snap AND x.page = s.page AND x.pos = s.pos)""")
+        )
     return has_dups
 
 
@@ -207,38 +219,130 @@ def _execute_as_written(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         con.execute("RESET disabled_optimizers")
 
 
-def _common_select(alias: str = "l") -> str:
-    return f"""
-        {alias}.id,
-        coalesce({alias}.author, split_part({alias}.id, '/', 1)),
-        {_ts(alias + '.created_at')},
-        {_ts(alias + '.created_at')} <= TIMESTAMP '{FLOOR}',
-        {_ts(alias + '.last_modified')}"""
+def _common_cols() -> list[tuple[str, str]]:
+    return [("id", "l.id"), ("author", "coalesce(l.author, split_part(l.id, '/', 1))"), ("created_at", _ts("l.created_at")),
+            ("created_before_floor", f"{_ts('l.created_at')} <= TIMESTAMP '{FLOOR}'"), ("last_modified", _ts("l.last_modified"))]
 
 
-def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
+def _write_rows(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str, dates: list[str], listing: str,
+                cols: list[tuple[str, str]], joins: str, base: str | None, *, moving: tuple[str, ...] = (),
+                unchecked: tuple[str, ...] = ("first_seen",), changed: str | None = None, late: dict[str, str] | None = None,
+                late_joins: str = "", keep: tuple[str, ...] = (), revive: tuple[str, str] | None = None) -> None:
+    """Write a table's rows, one per id of ``listing`` (the night's deduplicated listing, alias
+    ``l``): ``cols`` are (column, SQL expression over ``l`` and ``joins``), in table order.
+
+    ``base`` None: the table is empty; one INSERT writes every row.
+
+    ``base`` = the snapshot date of the published database this build started from (a copy of
+    it, see :func:`incremental_base`): the table holds that night's rows. Rewriting 2.5M rows
+    costs more than all else a nightly build does, while most rows differ from the base only in
+    the ``moving`` columns (downloads, likes), which one UPDATE sets in place from tonight's
+    summary. A row is rewritten whole (deleted, then inserted as a full build writes it) when
+    its RAW_INPUTS differ from the base night's (the two summaries' ``row_hash``), when its id is
+    new, or when its id is in ``changed`` (a query of ids: for models, a heavy record newer than
+    the base, or lineage counts that differ). The rows of ids no longer listed are deleted. The
+    ``unchecked`` columns need no check: first_seen is fixed once an id is listed, the card
+    columns change only with a newer heavy record. For a rewritten row, ``late`` gives
+    expressions that replace those of ``cols`` (over ``late_joins``, and ``kept``: the base's
+    ``keep`` columns of that row). ``revive`` = (query of ids, query): for a rewritten id that
+    the base lacks and that is not among those ids, the ``keep`` columns come from the query,
+    joined as ``revived`` (a model listed again after a night away keeps its older card). Without
+    such an id (most nights) the query is not run.
+
+    A full build computes every column from the same inputs with the same expressions, so both
+    give the same rows; tests/test_incremental_build.py compares them table by table. (Two
+    different inputs with the same 64-bit hash would keep a stale row: odds of about 1 in 10^13
+    for 2.5M changed rows.)
+    """
+    table = plural(repo_type)
+    if [c for c, _ in cols] != schema.columns(table):
+        raise RuntimeError(f"{table}: the build's columns {[c for c, _ in cols]} are not the schema's")
+    if base is None:
+        first_seen_join, first_seen = _first_seen(dd, repo_type, dates, date)
+        exprs = ", ".join(first_seen if c == "first_seen" else e for c, e in cols)
+        _execute_as_written(con, f"INSERT INTO {table} SELECT {exprs} FROM {listing} l {joins} {first_seen_join}")
+        return
+    used = {m for c, e in cols if c not in moving and c not in unchecked for m in re.findall(r"\bl\.(\w+)", e)}
+    if not used <= set(RAW_INPUTS[repo_type]):
+        raise RuntimeError(f"{table}: columns computed from {sorted(used - set(RAW_INPUTS[repo_type]))}, which the "
+                           "summaries' row_hash leaves out: add them to RAW_INPUTS")
+    # the two nights' summaries, in memory (a single Parquet file is read on one thread)
+    for name, d, what in (("today", date, "*"), ("before", base, "id, row_hash")):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_{name} AS "
+                    f"SELECT {what} FROM read_parquet('{dd.snapshot(repo_type, d) / '_snapshot.parquet'}')")
+    today, before = f"{table}_today", f"{table}_before"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {table}_rewrite AS
+        SELECT t.id FROM {today} t LEFT JOIN {before} b ON b.id = t.id
+        WHERE b.id IS NULL OR b.row_hash <> t.row_hash
+        {f"UNION SELECT id FROM ({changed})" if changed else ""}"""
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_gone AS SELECT b.id FROM {before} b ANTI JOIN {today} t ON t.id = b.id")
+    sets = ", ".join(f'"{c}" = n."{c}"' for c in moving)
+    from_summary = ", ".join(f'{"DATE " + repr(date) if c == "snapshot_date" else c} AS "{c}"' for c in moving)
+    con.execute(f"UPDATE {table} SET {sets} FROM (SELECT id, {from_summary} FROM {today}) n WHERE {table}.id = n.id")
+    keep_cols = "".join(f', "{c}"' for c in keep)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_kept AS SELECT id{keep_cols} FROM {table} "
+                f"WHERE id IN (SELECT id FROM {table}_rewrite)")
+    if revive:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {table}_revive AS
+            SELECT id FROM {table}_rewrite EXCEPT SELECT id FROM {table}_kept EXCEPT {revive[0]}""")
+        some = con.execute(f"SELECT count(*) FROM {table}_revive").fetchone()[0] > 0
+        late_joins += (f" LEFT JOIN ({revive[1]}{' WHERE id IN (SELECT id FROM ' + table + '_revive)' if some else ' LIMIT 0'}) "
+                       "revived ON revived.id = l.id")
+    con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table}_rewrite UNION ALL SELECT id FROM {table}_gone)")
+    first_seen_join, first_seen = _first_seen(dd, repo_type, dates, date, ids=f"SELECT id FROM {table}_rewrite")
+    full = ", ".join(first_seen if c == "first_seen" else (late or {}).get(c, e) for c, e in cols)
+    _execute_as_written(
+        con,
+        f"""INSERT INTO {table} SELECT {full}
+        FROM (SELECT * FROM {listing} WHERE id IN (SELECT id FROM {table}_rewrite)) l {joins} {first_seen_join}
+        LEFT JOIN {table}_kept kept ON kept.id = l.id {late_joins}""")
+    for t in ("rewrite", "gone", "kept", "revive", "today", "before"):
+        con.execute(f"DROP TABLE IF EXISTS {table}_{t}")
+
+
+def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str], base: str | None = None) -> None:
+    """``models`` (and the lineage temp tables); ``base``: see :func:`_write_rows`."""
     light = _folders(dd, "model", [date], ("full", "light"))
     heavy = _folders(dd, "model", [d for d in dates if d <= date], ("full", "heavy"))
     _read_pages(con, "pages_light", light)
     _read_pages(con, "pages_heavy", heavy)
-    listed_twice = _latest(con, "pages_light", "lm", date, "model", True)
-    # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no id
-    # listed twice a model's heavy row is its light row whenever it has one: its heavy columns are
-    # then read from that row, instead of a join that holds every card in a hash table.
-    same_rows = light == heavy and not listed_twice
-    if same_rows:  # the heavy rows are light rows: no id among them is listed twice either
-        con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
+    same_rows = False
+    if light == heavy:
+        listed_twice = _latest(con, "pages_light", "lm", date, "model", True)
+        # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no
+        # id listed twice a model's heavy row is its light row whenever it has one: its heavy columns
+        # are then read from that row, instead of a join that holds every card in a hash table.
+        same_rows = not listed_twice
+        if same_rows:  # the heavy rows are light rows: no id among them is listed twice either
+            con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
+        else:
+            _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
+        con.execute("CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT id, snap, card_license, gguf_total, card_edges, issues FROM hm")
+        light_rows = "pages_light"
     else:
-        _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
+        # Nightly: the pages are read once, into memory, without their cards, for the steps below
+        # that read them again and again (deduplication, summary, quarantine, lineage; a scan of
+        # thousands of page files costs seconds however few columns it reads). The cards stay in
+        # the pages, read by the insert only.
+        light_rows = "light_rows"
+        con.execute("CREATE OR REPLACE TEMP TABLE light_rows AS "
+                    "SELECT * EXCLUDE (card_data, model_index, eval_results, gguf) FROM pages_light")
+        _latest(con, "light_rows", "lm", date, "model", True)
+        con.execute("""CREATE OR REPLACE TEMP TABLE heavy_rows AS
+            SELECT id, snap, page, pos, last_modified, has_heavy, card_license, gguf_total, card_edges, issues
+            FROM pages_heavy WHERE has_heavy""")
+        _latest(con, "heavy_rows", "hm_narrow", date, "model", False, where="has_heavy", also=("pages_heavy", "hm"))
     _write_today_summary(con, dd, "model", date, dates, "lm")
-    _quarantine_issues(con, "pages_light", date, "model")
+    _quarantine_issues(con, light_rows, date, "model")
     # card issues only for the heavy rows still in use, and not already reported from a full page
     # (with the same rows, every issue of a heavy row was just reported from its light row)
     if not same_rows:
         con.execute(
             """INSERT INTO quarantine
             SELECT DISTINCT $date, 'lineage', 'model', h.id, i.reason, i.detail, left(i.raw, 2000)
-            FROM (SELECT id, unnest(issues) AS i FROM hm WHERE len(issues) > 0) h
+            FROM (SELECT id, unnest(issues) AS i FROM hm_narrow WHERE len(issues) > 0) h
             WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.id = h.id AND q.reason = i.reason
                               AND q.detail = i.detail AND q.raw IS NOT DISTINCT FROM left(i.raw, 2000))""",
             {"date": date},
@@ -251,43 +355,82 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     def hv(column: str) -> str:
         return f"CASE WHEN l.has_heavy THEN l.{column} END" if same_rows else f"h.{column}"
 
-    first_seen_join, first_seen = _first_seen(dd, "model", dates, date)
+    # (an incremental build reads the card JSON only for the rows it writes, see below)
     heavy_join = "" if same_rows else (
+        "LEFT JOIN (SELECT id, card_license, gguf_total, snap FROM hm_narrow) h ON h.id = l.id" if base else
         "LEFT JOIN (SELECT id, card_license, gguf_total, card_data, model_index, eval_results, snap FROM hm) h ON h.id = l.id")
-    _execute_as_written(
-        con,
-        f"""INSERT INTO models
-        SELECT {_common_select()},
-            l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.pipeline_tag, l.library_name,
-            coalesce(l.license, {hv('card_license')}),
-            coalesce(l.num_parameters, {hv('gguf_total')}),
-            l.gated, l.private, l.disabled, l.sha, l.tags,
-            coalesce(p.n, 0), p.relation,
-            TRY_CAST({hv('card_data')} AS JSON), TRY_CAST({hv('model_index')} AS JSON), TRY_CAST({hv('eval_results')} AS JSON),
-            TRY_CAST({hv('snap')} AS DATE), {first_seen}, DATE '{date}'
-        FROM lm l
-        LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id
-        {first_seen_join}
-        {heavy_join}"""
-    )
+    json_cols = ZSTD_COLUMNS["models"]
+    cols = [
+        *_common_cols(),
+        ("downloads_30d", "l.downloads"), ("downloads_all_time", "l.downloads_all_time"), ("likes", "l.likes"),
+        ("trending_score", "l.trending_score"), ("pipeline_tag", "l.pipeline_tag"), ("library_name", "l.library_name"),
+        ("license", f"coalesce(l.license, {hv('card_license')})"),
+        ("num_parameters", f"coalesce(l.num_parameters, {hv('gguf_total')})"),
+        ("gated", "l.gated"), ("private", "l.private"), ("disabled", "l.disabled"), ("sha", "l.sha"), ("tags", "l.tags"),
+        ("n_parents", "coalesce(p.n, 0)"), ("relation", "p.relation"),
+        *((c, f"TRY_CAST({hv(c)} AS JSON)") for c in json_cols),
+        ("heavy_fetched_at", f"TRY_CAST({hv('snap')} AS DATE)"), ("first_seen", ""), ("snapshot_date", f"DATE '{date}'"),
+    ]
+    if base is None:
+        joins = f"LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id {heavy_join}"
+        _write_rows(con, dd, "model", date, dates, "lm", cols, joins, None)
+        _drop_temp_tables(con, "light_rows", "heavy_rows")
+        return
+    # Incremental. Besides the rows whose listing changed, rewritten are those with a heavy
+    # record newer than the base (card fields, license and parameters may change: `hm` picks it),
+    # and those whose lineage counts changed (a parent renamed or newly listed can change how
+    # the declared parents resolve). Every other row keeps the base's card JSON, which came from
+    # the record `hm` still picks: the latest heavy record up to the base's date.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE lineage_parents AS {_LINEAGE_PARENTS}")
+    _read_pages(con, "pages_heavy_new", _folders(dd, "model", [d for d in dates if base < d <= date], ("full", "heavy")))
+    _latest(con, "pages_heavy_new", "hm_new", date, "model", False, where="has_heavy")
+    listed = ", ".join(json_cols)
+    _write_rows(
+        con, dd, "model", date, dates, "lm", cols, f"LEFT JOIN lineage_parents p ON p.child_id = l.id {heavy_join}", base,
+        moving=("downloads_30d", "downloads_all_time", "likes", "trending_score", "snapshot_date"),
+        unchecked=(*json_cols, "first_seen"),
+        changed="""SELECT id FROM hm_new
+                   UNION SELECT o.id FROM models o LEFT JOIN lineage_parents p ON p.child_id = o.id
+                   WHERE coalesce(p.n, 0) <> o.n_parents OR p.relation IS DISTINCT FROM o.relation""",
+        keep=json_cols,
+        late={c: f"""CASE WHEN hn.id IS NOT NULL THEN TRY_CAST(hn.{c} AS JSON) WHEN kept.id IS NOT NULL THEN kept.{c}
+                     ELSE TRY_CAST(revived.{c} AS JSON) END""" for c in json_cols},
+        late_joins=f"LEFT JOIN (SELECT id, {listed} FROM hm_new) hn ON hn.id = l.id",
+        revive=("SELECT id FROM hm_new", f"SELECT id, {listed} FROM hm"))
+    _drop_temp_tables(con, "lineage_parents", "light_rows", "heavy_rows")
 
 
-def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str, dates: list[str]) -> None:
+def _drop_temp_tables(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Free the memory of temp tables no later step reads (names that are views are left)."""
+    for name in names:
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]).fetchone()[0]:
+            con.execute(f"DROP TABLE temp.{name}")
+
+
+def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str, dates: list[str],
+                 base: str | None = None) -> None:
+    """``datasets`` or ``spaces``; ``base``: see :func:`_write_rows`."""
     table = plural(repo_type)
     src = f"pages_{repo_type}"
     _read_pages(con, src, _folders(dd, repo_type, [date], ("full", "light")))
+    # read once, into memory: deduplication, summary, quarantine and insert each read the pages
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {src}_rows AS SELECT * EXCLUDE (card_data, model_index, eval_results, gguf) FROM {src}")
+    src += "_rows"
     _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
     _write_today_summary(con, dd, repo_type, date, dates, f"latest_{repo_type}")
     _quarantine_issues(con, src, date, repo_type)
-    first_seen_join, first_seen = _first_seen(dd, repo_type, dates, date)
     if repo_type == "dataset":
-        cols = f"""{_common_select()}, l.downloads, l.downloads_all_time, l.likes, l.trending_score, l.license,
-            l.gated, l.private, l.disabled, l.sha, l.tags, {first_seen}, DATE '{date}'"""
+        moving = ("downloads_30d", "downloads_all_time", "likes", "trending_score", "snapshot_date")
+        cols = [*_common_cols(), ("downloads_30d", "l.downloads"), ("downloads_all_time", "l.downloads_all_time"),
+                ("likes", "l.likes"), ("trending_score", "l.trending_score"), ("license", "l.license"), ("gated", "l.gated")]
     else:
-        cols = f"""{_common_select()}, l.likes, l.trending_score, l.sdk, l.license,
-            l.private, l.disabled, l.sha, l.tags, {first_seen}, DATE '{date}'"""
-    _execute_as_written(
-        con, f"INSERT INTO {table} SELECT {cols} FROM latest_{repo_type} l {first_seen_join}")
+        moving = ("likes", "trending_score", "snapshot_date")
+        cols = [*_common_cols(), ("likes", "l.likes"), ("trending_score", "l.trending_score"), ("sdk", "l.sdk"),
+                ("license", "l.license")]
+    cols += [("private", "l.private"), ("disabled", "l.disabled"), ("sha", "l.sha"), ("tags", "l.tags"),
+             ("first_seen", ""), ("snapshot_date", f"DATE '{date}'")]
+    _write_rows(con, dd, repo_type, date, dates, f"latest_{repo_type}", cols, "", base, moving=moving)
+    _drop_temp_tables(con, src)
 
 
 def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> None:
@@ -305,9 +448,22 @@ def create_raw_views(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str) -> 
             con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS id, NULL::JSON AS raw WHERE false")
 
 
+# The listing columns each table's rows are computed from, other than the ones that move every
+# night (downloads, likes: see _write_rows) and the card fields of heavy records. A day summary
+# keeps a hash of them per repo, so that the next night's incremental build finds the rows that
+# changed by comparing two summaries instead of reading the whole base table.
+RAW_INPUTS = {
+    "model": ("id", "author", "created_at", "last_modified", "pipeline_tag", "library_name", "license", "num_parameters",
+              "gated", "private", "disabled", "sha", "tags"),
+    "dataset": ("id", "author", "created_at", "last_modified", "license", "gated", "private", "disabled", "sha", "tags"),
+    "space": ("id", "author", "created_at", "last_modified", "sdk", "license", "private", "disabled", "sha", "tags"),
+}
+
+
 def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, date: str,
                       rows: str | None = None) -> Path | None:
-    """``_snapshot.parquet``: one small row per repo for a date.
+    """``_snapshot.parquet``: one small row per repo for a date (its downloads and likes, and
+    ``row_hash``: a hash of its RAW_INPUTS).
 
     ``rows``: a view of the date's rows, one per id (the build's deduplicated listing, so the
     summary holds the record the table got); without it the date's light pages are read and an id
@@ -315,14 +471,15 @@ def write_day_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: st
     these summaries, not the raw pages, so a build does not rescan every night's pages.
     """
     path = dd.snapshot(repo_type, date) / "_snapshot.parquet"
-    cols = f"DATE '{date}' AS snapshot_date, id, downloads AS downloads_30d, downloads_all_time, likes, trending_score"
+    cols = (f"DATE '{date}' AS snapshot_date, id, downloads AS downloads_30d, downloads_all_time, likes, trending_score, "
+            f"hash({', '.join(RAW_INPUTS[repo_type])}) AS row_hash")
     if rows is not None:
         select = f"SELECT {cols} FROM {rows}"
     else:
         files = _files(dd, repo_type, [date], ("full", "light"))
         if not files:
             return None
-        select = (f"SELECT {cols} FROM read_parquet({_sql_list(files)}) WHERE id IS NOT NULL "
+        select = (f"SELECT {cols} FROM read_parquet({_sql_list(files)}, union_by_name = true) WHERE id IS NOT NULL "
                   "QUALIFY row_number() OVER (PARTITION BY id ORDER BY page DESC, pos DESC) = 1")
     tmp = path.with_name(f"._snapshot.parquet.tmp-{os.getpid()}")
     con.execute(f"COPY ({select}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
@@ -352,7 +509,7 @@ def _write_today_summary(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type:
         write_day_summary(con, dd, repo_type, date, rows)
 
 
-def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str) -> tuple[str, str]:
+def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str, ids: str | None = None) -> tuple[str, str]:
     """(join, expression): the SQL that gives each row ``l`` its first_seen, the first complete
     snapshot whose summary lists the id. Today's complete snapshot lists every row, so only the
     earlier summaries are read (none on a first night: no join), and an id in none of them is new
@@ -361,8 +518,9 @@ def _first_seen(dd: DataDir, repo_type: str, dates: list[str], date: str) -> tup
     files = _history_files(dd, repo_type, [d for d in dates if d < date], date)
     if not files:
         return "", today
-    return (f"LEFT JOIN (SELECT id, min(snapshot_date) AS first_seen FROM read_parquet({_sql_list(files)}) "
-            f"GROUP BY id) f ON f.id = l.id", f"coalesce(f.first_seen, {today})")
+    where = f"WHERE id IN ({ids}) " if ids else ""
+    return (f"LEFT JOIN (SELECT id, min(snapshot_date) AS first_seen FROM read_parquet({_sql_list(files)}, union_by_name = true) "
+            f"{where}GROUP BY id) f ON f.id = l.id", f"coalesce(f.first_seen, {today})")
 
 
 def build_history(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: dict[str, list[str]]) -> None:
@@ -370,13 +528,18 @@ def build_history(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates:
     ensure_day_summaries(con, dd, dates, date)
 
 
-def build_model_snapshots(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str]) -> None:
-    """``model_snapshots``: the summary of every complete night up to ``date``."""
-    files = _history_files(dd, "model", dates, date)
+def build_model_snapshots(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str],
+                          base: str | None = None) -> None:
+    """``model_snapshots``: the summary of every complete night up to ``date`` (after ``base``:
+    the base database holds the nights up to its own)."""
+    files = _history_files(dd, "model", [d for d in dates if base is None or d > base], date)
     if files:
+        # through memory: inserting straight from Parquet takes twice as long
         con.execute(
-            "INSERT INTO model_snapshots SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, trending_score "
-            "FROM read_parquet($f)", {"f": files})
+            "CREATE OR REPLACE TEMP TABLE snapshot_rows AS SELECT snapshot_date, id, downloads_30d, downloads_all_time, likes, "
+            "trending_score FROM read_parquet($f, union_by_name = true)", {"f": files})
+        con.execute("INSERT INTO model_snapshots SELECT * FROM snapshot_rows")
+        con.execute("DROP TABLE snapshot_rows")
 
 
 def prepare_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, same_rows: bool = False) -> None:
@@ -390,7 +553,7 @@ def prepare_lineage(con: duckdb.DuckDBPyConnection, dd: DataDir, same_rows: bool
                                            "resolved": pa.array([v for _, v in rows], pa.string())}))
     # card edges count only for models whose tags carry no lineage
     card_rows = ("SELECT id, card_edges FROM lm WHERE has_heavy AND len(tag_edges) = 0" if same_rows else
-                 "SELECT h.id, h.card_edges FROM hm h JOIN lm l USING (id) WHERE len(l.tag_edges) = 0")
+                 "SELECT h.id, h.card_edges FROM hm_narrow h JOIN lm l USING (id) WHERE len(l.tag_edges) = 0")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE edges_declared AS
         WITH t AS (
@@ -595,16 +758,88 @@ def quality_gate(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, complet
     return checks
 
 
+# What an incremental build keeps from the published database; every other table and view is
+# dropped from the copy and built again, as in a full build.
+KEPT_TABLES = ("models", "datasets", "spaces", "model_snapshots")
+# Bumped whenever what the build writes into the kept tables changes: a database written by an
+# older build is then not a base, and the next build is a full one.
+BUILD_FORMAT = 1
+
+
+def inputs_fingerprint(dd: DataDir, upto: str) -> str:
+    """A digest of what a build of ``upto`` read: the modification time of every snapshot folder
+    of a date up to ``upto`` (it changes whenever a page file, summary or marker in it is added,
+    replaced or removed: every write there is a rename), the kept tables' DDL and BUILD_FORMAT."""
+    # (DuckDB's version too: the summaries' row_hash is its hash function's)
+    h = hashlib.sha256(f"format {BUILD_FORMAT} duckdb {duckdb.__version__}\n".encode())
+    for table in KEPT_TABLES:
+        h.update(_ddl(table).encode())
+    for rt in REPO_TYPES:
+        root = dd.root / "snapshots" / plural(rt)
+        for folder in sorted(root.glob("date=*")) if root.is_dir() else []:
+            if folder.name[5:] > upto:
+                continue
+            for sub in (folder, folder / "full", folder / "light", folder / "heavy"):
+                try:
+                    h.update(f"{sub.relative_to(dd.root)} {sub.stat().st_mtime_ns}\n".encode())
+                except FileNotFoundError:
+                    continue
+    return h.hexdigest()
+
+
+def incremental_base(dd: DataDir, date: str, dates: dict[str, list[str]]) -> tuple[str | None, str]:
+    """(the date of the published database a build of ``date`` can start from, or None; why).
+
+    It can when it is of an earlier complete night and nothing it was built from has changed
+    since (:func:`inputs_fingerprint`, recorded when it was published). The result is then the
+    same as a full build's: tests/test_incremental_build.py compares the two table by table.
+    """
+    published = read_json(dd.state / "published.json", {}) or {}
+    base, recorded = published.get("snapshot_date"), (published.get("build") or {}).get("inputs")
+    if not dd.db.exists() or not base or not recorded:
+        return None, "no published database to start from"
+    if base >= date:
+        return None, f"the published database is of {base}, not of a night before {date}"
+    for rt in REPO_TYPES:
+        if date not in dates[rt] or base not in dates[rt]:
+            return None, f"the {plural(rt)} snapshot of {date if date not in dates[rt] else base} is not complete"
+        summary = dd.snapshot(rt, base) / "_snapshot.parquet"
+        if not summary.exists() or "row_hash" not in pq.read_schema(summary).names:
+            return None, f"the {plural(rt)} summary of {base} has no row hashes (written by an older build)"
+    if recorded != inputs_fingerprint(dd, base):
+        return None, f"snapshots up to {base} changed since its database was built (or the build's format did)"
+    return base, f"starting from the published database of {base}"
+
+
+def _prepare_base(con: duckdb.DuckDBPyConnection) -> None:
+    """In the copy of the published database: drop every view and every table but KEPT_TABLES,
+    and create the other public tables empty, as a full build starts them."""
+    for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+                               "AND schema_name = 'main'").fetchall():
+        con.execute(f'DROP VIEW "{name}"')
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'").fetchall():
+        if name not in KEPT_TABLES:
+            con.execute(f'DROP TABLE "{name}"')
+    for table in schema.TABLES:
+        if table not in KEPT_TABLES:
+            con.execute(_ddl(table))
+
+
 def build(
     data_dir: str | os.PathLike[str] | DataDir,
     date: str | None = None,
     *,
     force: bool = False,
+    full: bool = False,
     analysis_dir: Path | None = DEFAULT_ANALYSIS_DIR,
     generated_world: bool | None = None,
     emit: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build ``hub.duckdb`` from the snapshots of ``date`` (default: the latest complete one)."""
+    """Build ``hub.duckdb`` from the snapshots of ``date`` (default: the latest complete one).
+
+    Starts from a copy of the published database when :func:`incremental_base` allows it (the
+    usual nightly case), unless ``full``; otherwise from an empty file.
+    """
     dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
     say = emit or (lambda s: log.info(s))
     dates = {rt: dd.snapshot_dates(rt) for rt in ("model", "dataset", "space")}
@@ -617,9 +852,24 @@ def build(
     complete = {rt: date in dates[rt] for rt in ("model", "dataset", "space")}
     t0 = time.monotonic()
     steps: dict[str, float] = {}
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        s = time.monotonic()
+        out = fn()
+        steps[name] = round(time.monotonic() - s, 3)
+        say(f"build: {name} ({steps[name]:.1f}s)")
+        return out
+
+    # Earlier nights' summaries first: writing one changes what a base was built from.
+    with duckdb.connect() as mem:
+        step("history", lambda: build_history(mem, dd, date, dates))
+    base, why = (None, "a full build was asked for") if full else incremental_base(dd, date, dates)
+    say(f"build: {'incremental, ' if base else 'full build: '}{why}")
     tmp = dd.root / f".hub.duckdb.building-{os.getpid()}"
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
+    if base:
+        step("copy", lambda: shutil.copyfile(dd.db, tmp))
     con = duckdb.connect(str(tmp))
     published = False
     try:
@@ -631,21 +881,16 @@ def build(
         con.execute(f"SET threads = {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1}")
         # The page files are read by several statements: parse each file's footer once.
         con.execute("SET parquet_metadata_cache = true")
-        for table in schema.TABLES:
-            con.execute(_ddl(table))
+        if base:
+            _prepare_base(con)
+        else:
+            for table in schema.TABLES:
+                con.execute(_ddl(table))
 
-        def step(name: str, fn: Callable[[], Any]) -> Any:
-            s = time.monotonic()
-            out = fn()
-            steps[name] = round(time.monotonic() - s, 3)
-            say(f"build: {name} ({steps[name]:.1f}s)")
-            return out
-
-        step("history", lambda: build_history(con, dd, date, dates))
-        step("models", lambda: build_models(con, dd, date, dates["model"]))
-        step("model_snapshots", lambda: build_model_snapshots(con, dd, date, dates["model"]))
-        step("datasets", lambda: build_simple(con, dd, "dataset", date, dates["dataset"]))
-        step("spaces", lambda: build_simple(con, dd, "space", date, dates["space"]))
+        step("models", lambda: build_models(con, dd, date, dates["model"], base))
+        step("model_snapshots", lambda: build_model_snapshots(con, dd, date, dates["model"], base))
+        step("datasets", lambda: build_simple(con, dd, "dataset", date, dates["dataset"], base))
+        step("spaces", lambda: build_simple(con, dd, "space", date, dates["space"], base))
         step("lineage", lambda: build_lineage(con, date))
         step("family", lambda: build_family(con, date))
         step("crawl_runs", lambda: build_crawl_runs(con, dd))
@@ -668,9 +913,11 @@ def build(
             )
         os.replace(tmp, dd.db)
         published = True
-        atomic_write_json(dd.state / "published.json", {"snapshot_date": date, "counts": counts})
+        # what the database was built from, for the next night's incremental_base
+        atomic_write_json(dd.state / "published.json", {"snapshot_date": date, "counts": counts,
+                                                         "build": {"inputs": inputs_fingerprint(dd, date), "base": base}})
         say(f"build: published {dd.db} ({counts['models']:,} models, {counts['lineage']:,} lineage edges)")
-        return BuildResult(dd.db, date, counts, checks, True, round(time.monotonic() - t0, 2), steps)
+        return BuildResult(dd.db, date, counts, checks, True, round(time.monotonic() - t0, 2), steps, base)
     finally:
         try:
             con.close()

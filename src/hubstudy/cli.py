@@ -45,7 +45,7 @@ def _settings(a: argparse.Namespace, **extra: Any):
     from .pipeline import Settings
 
     kw: dict[str, Any] = {}
-    for name in ("force", "recrawl", "anonymous"):
+    for name in ("force", "recrawl", "anonymous", "full_build"):
         if getattr(a, name, None):
             kw[name] = True
     if getattr(a, "types", None):
@@ -106,7 +106,8 @@ def cmd_nightly(a: argparse.Namespace) -> int:
         from .flows import nightly as flow
 
         out = flow(endpoint=s.endpoint, data_dir=str(s.data_dir), reports_dir=str(s.reports_dir), date=s.date,
-                   force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous), page_workers=s.page_workers)
+                   force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous), page_workers=s.page_workers,
+                   full_build=s.full_build)
         db = out["build"]["db"]
     print(f"database: {db}")
     print(f"reports:  {s.reports_dir / 'index.html'}")
@@ -222,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(b, endpoint=False)
     b.add_argument("--date", help="snapshot date to build (default: the latest complete one)")
     b.add_argument("--force", action="store_true", help="publish even if the quality gate fails")
+    b.add_argument("--full-build", action="store_true",
+                   help="rebuild every table from the snapshots instead of starting from the published database")
     b.set_defaults(fn=cmd_build)
 
     n = sub.add_parser("nightly", help="crawl -> build -> analyses -> reports (a Prefect flow)")
@@ -229,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--reports-dir", help="where reports go (default: ./reports)")
     n.add_argument("--date", help="snapshot date (default: today, UTC)")
     n.add_argument("--force", action="store_true", help="publish even if the quality gate fails")
+    n.add_argument("--full-build", action="store_true",
+                   help="rebuild every table from the snapshots instead of starting from the published database")
     n.add_argument("--recrawl", action="store_true", help="redo a snapshot that is already complete")
     n.add_argument("--anonymous", action="store_true", help="send no token")
     n.add_argument("--no-prefect", action="store_true", help="run the same steps without Prefect")

@@ -76,10 +76,12 @@ def nightly(
     recrawl: bool = False,
     anonymous: bool = False,
     page_workers: int | None = None,
+    full_build: bool = False,
 ) -> dict[str, Any]:
     """The nightly crawl and rebuild. Parameters mirror `hubstudy nightly`."""
     params = {"endpoint": endpoint, "data_dir": data_dir, "reports_dir": reports_dir, "date": date,
-              "force": force, "recrawl": recrawl, "anonymous": anonymous, "page_workers": page_workers}
+              "force": force, "recrawl": recrawl, "anonymous": anonymous, "page_workers": page_workers,
+              "full_build": full_build}
     s = _settings(params)
     params["date"] = s.date  # one date for every task, even across midnight
     with DataDir(s.data_dir).lock():

@@ -42,6 +42,7 @@ class Settings:
     page_size: int = 1000
     page_workers: int | None = None  # processes that decode and write pages; None: crawl.default_page_workers()
     force: bool = False
+    full_build: bool = False  # rebuild every table instead of starting from the published database
     recrawl: bool = False
     parent_budget: int = 1000
     generated_world: bool | None = None
@@ -193,7 +194,7 @@ def run_eval_fetch(s: Settings, client: HubClient, emit: Callable[[str], None] |
 def run_build(s: Settings, emit: Callable[[str], None] | None = None):
     from .build import build
 
-    return build(DataDir(s.data_dir), s.date, force=s.force, generated_world=s.generated_world, emit=emit)
+    return build(DataDir(s.data_dir), s.date, force=s.force, full=s.full_build, generated_world=s.generated_world, emit=emit)
 
 
 def run_reports(s: Settings, emit: Callable[[str], None] | None = None) -> list[Path]:
