@@ -81,6 +81,14 @@ def test_the_hub_id_is_matched_whatever_the_case_the_leaderboard_writes(con, tmp
     assert got == {("Org/Model-7B", "org/model-7b", True), ("not/on-hub", "not/on-hub", False)}
 
 
+def test_of_hub_ids_differing_only_in_case_the_smallest_is_matched_and_spaces_are_ignored(con, tmp_path):
+    # only the spellings the file uses are looked up: a Hub id no row spells must not matter
+    con.execute("INSERT INTO models (id) VALUES ('ORG/Model-7B'), ('org/unused'), ('ORG/UNUSED')")
+    write(tmp_path, [lb_row(" org/MODEL-7b ", {})])
+    evals.load(con, tmp_path, DAY)
+    assert set(con.execute("SELECT DISTINCT model_id, on_hub FROM eval_scores").fetchall()) == {("ORG/Model-7B", True)}
+
+
 def test_malformed_values_are_read_when_possible_and_quarantined_otherwise(con, tmp_path):
     write(tmp_path, [
         lb_row("org/pct", {"IFEval": "62.03%"}),

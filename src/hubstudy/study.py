@@ -152,7 +152,11 @@ WHERE value IS NOT NULL AND isfinite(value)
 GROUP BY model_id, source, benchmark_key
 """
 
+# The edges are first narrowed to those whose both ends have a score, which the inner joins below
+# require anyway (so no row changes): most edges have none, and at Hub scale joining every edge to
+# all of its child's scores before the parent's are matched is most of the query's cost.
 _SCORES = """
+WITH scored AS (SELECT DISTINCT model_id FROM study_model_scores)
 SELECT e.child_id, e.parent_id, e.relation, e.depth,
        c.source, c.self_reported, c.benchmark_key, c.benchmark, c.metric,
        NOT lower_is_better(c.metric) AS higher_is_better,
@@ -160,7 +164,7 @@ SELECT e.child_id, e.parent_id, e.relation, e.depth,
        c.value - p.value AS delta,
        (c.value - p.value) / nullif(p.value, 0) AS rel_delta,
        (p.value - c.value) / nullif(p.value, 0) AS rel_drop
-FROM {edges} e
+FROM (SELECT * FROM {edges} WHERE child_id IN (FROM scored) AND parent_id IN (FROM scored)) e
 JOIN study_model_scores c ON c.model_id = e.child_id
 JOIN study_model_scores p ON p.model_id = e.parent_id AND p.source = c.source AND p.benchmark_key = c.benchmark_key
 """

@@ -104,8 +104,6 @@ def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date) -> dict[s
     con.execute("DROP TABLE IF EXISTS eval_scores")
     ensure_tables(con)
     con.execute("DELETE FROM quarantine WHERE stage = ? AND snapshot_date = ?", [STAGE, snapshot])
-    # Hub ids by lower-case spelling, to match the sources' spelling of a model id.
-    con.execute("CREATE OR REPLACE TEMP TABLE _eval_hub_ids AS SELECT lower(id) AS lid, min(id) AS id FROM models GROUP BY 1")
     try:
         summary = {
             leaderboard.SOURCE: _load_leaderboard(con, root / leaderboard.SOURCE, snapshot),
@@ -147,8 +145,24 @@ def _file_problem(con: Any, snapshot: dt.date, source: str, repo_id: str, reason
     )
 
 
+def _stage_hub_ids(con: Any, names: str) -> None:
+    """``_eval_hub_ids``: Hub ids by lower-case spelling, for the spellings in ``names`` (a table or
+    view with a ``model_name`` column), to match a source's spelling of a model id.
+
+    Only the spellings a source uses: grouping all of ``models`` by ``lower(id)`` costs a second at
+    Hub scale, and a spelling no row of the source has is never looked up.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _eval_hub_ids AS
+        SELECT lower(id) AS lid, min(id) AS id FROM models
+        WHERE lower(id) IN (SELECT lower(trim(model_name)) FROM {names})
+        GROUP BY 1"""
+    )
+
+
 def _hub_match(alias: str) -> str:
-    """SQL joins that map a source's spelling of ``<alias>.model_name`` to a Hub id."""
+    """SQL joins that map a source's spelling of ``<alias>.model_name`` to a Hub id (``_eval_hub_ids``
+    must hold every spelling the rows of ``<alias>`` use, see :func:`_stage_hub_ids`)."""
     return (
         f"LEFT JOIN models _m ON _m.id = trim({alias}.model_name) "
         f"LEFT JOIN _eval_hub_ids _h ON _h.lid = lower(trim({alias}.model_name))"
@@ -219,6 +233,7 @@ def _load_leaderboard(con: Any, folder: Path, snapshot: dt.date) -> dict[str, An
             _quarantine_sql(con, snapshot, leaderboard.SOURCE, "_eval_lb", "model_name",
                             f"benchmark || ' Raw = ' || coalesce(raw_text, 'NULL') || ' ({rel} row ' || row_number || ')'", "raw_text")
         )
+        _stage_hub_ids(con, "_eval_lb")
         con.execute(
             f"""INSERT INTO eval_scores BY NAME
             SELECT $snap AS snapshot_date, {_MODEL_ID.format(a='s')} AS model_id, s.model_name, {_ON_HUB} AS on_hub,
@@ -281,6 +296,7 @@ def _load_mteb(con: Any, folder: Path, snapshot: dt.date) -> dict[str, Any]:
                             "|| coalesce(CAST(score_sent AS VARCHAR), 'NULL') || ' (' || origin || ')'",
                             "CAST(score_sent AS VARCHAR)")
         )
+        _stage_hub_ids(con, "_eval_mteb")  # reads the shards' model_name column only
         ext = f"s.model_revision = '{mteb.EXTERNAL_REVISION}'"
         con.execute(
             f"""INSERT INTO eval_scores BY NAME

@@ -346,9 +346,9 @@ def _sql_documents(src: str, source: str, shape: str, extra: str = "") -> str:
 
 
 def _sql_items(src: str, items: str, index: str) -> str:
-    """One row (``x``) per element of the list ``items`` of the plain rows of ``src``, with its 0-based position."""
+    """One row (``x``) per element of the list column ``items`` of the plain rows of ``src``, with its 0-based position."""
     return (f"(SELECT * EXCLUDE (_xs), unnest(_xs) AS x, unnest(range(len(_xs))) AS {index} "
-            f"FROM (SELECT * EXCLUDE (x, plain), {items} AS _xs FROM {src} WHERE plain))")
+            f"FROM (SELECT * EXCLUDE ({items}, plain), {items} AS _xs FROM {src} WHERE plain))")
 
 
 def _sql_rows(levels: list[str], scores: str) -> str:
@@ -366,18 +366,18 @@ def model_index_sql(src: str) -> str:
     """
     pt, pk = _plain_text, _plain_key
     entry = _sql_leaves(_sql_items("doc", "x", "i"), {"name": "x.name"})
-    result = _sql_leaves(_sql_items("entry", "x.results", "j"), {
+    result = _sql_leaves(_sql_items("entry", "results", "j"), {
         "dtype": "x.dataset.type", "dname": "x.dataset.name", "dconfig": "x.dataset.config", "dsplit": "x.dataset.split",
         "drev": "x.dataset.revision", "ttype": "x.task.type", "sname": "x.source.name", "surl": "x.source.url"})
-    metric = _sql_leaves(_sql_items("result", "x.metrics", "k"), {"mtype": "x.type", "mvalue": "x.value", "mname": "x.name"})
+    metric = _sql_leaves(_sql_items("result", "metrics", "k"), {"mtype": "x.type", "mvalue": "x.value", "mname": "x.name"})
     return f"""
 WITH {_sql_documents(src, MODEL_INDEX, _MODEL_INDEX_SHAPE)},
 entry AS MATERIALIZED (
-    SELECT id, sha, source, x, i, name_t AS entry_name,
+    SELECT id, sha, source, x.results AS results, i, name_t AS entry_name,
            coalesce(x IS NOT NULL AND x.results IS NOT NULL AND {pt('name')}, false) AS plain
     FROM {entry}),
 result AS MATERIALIZED (
-    SELECT id, sha, source, x, i, j, entry_name, dtype_t AS dataset, dname_t AS dataset_name, dconfig_t AS config,
+    SELECT id, sha, source, x.metrics AS metrics, i, j, entry_name, dtype_t AS dataset, dname_t AS dataset_name, dconfig_t AS config,
            dsplit_t AS split, drev_t AS dataset_revision, ttype_t AS task_type, sname_t AS source_name, surl_t AS source_url,
            coalesce(x IS NOT NULL AND x.metrics IS NOT NULL AND {_named('dtype')} AND {pt('dname')} AND {pk('dconfig')}
                     AND {pk('dsplit')} AND {pt('drev')} AND {pt('ttype')} AND {pt('sname')} AND {pt('surl')}, false) AS plain
