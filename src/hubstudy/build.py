@@ -44,8 +44,8 @@ FLOOR = "2022-03-02 23:29:04"
 DEFAULT_ANALYSIS_DIR = Path(__file__).resolve().parents[2] / "analysis"
 # DuckDB's memory limit for the build (past it DuckDB spills joins, aggregates and sorts to a temp
 # folder beside the database); its own default, 80% of RAM, lets one build take the machine. Ours:
-# a quarter of RAM, at least 1GB and at most 4GB. At the Hub's full size a nightly build takes 94 s
-# at 4GB (peak RSS 3.6 GB) against 122 s at 1GB (1.3 GB), spilling less. HUBSTUDY_BUILD_MEMORY
+# a quarter of RAM, at least 1GB and at most 4GB. At the Hub's full size a full nightly rebuild took
+# 94 s at 4GB (peak RSS 3.6 GB) against 122 s at 1GB (1.3 GB), spilling less. HUBSTUDY_BUILD_MEMORY
 # overrides it (e.g. "1GB" on a small machine).
 MEMORY_MIN_GB, MEMORY_MAX_GB = 1, 4
 
