@@ -28,7 +28,7 @@ counts AS (
     GROUP BY ALL
 )
 SELECT month,
-       CASE WHEN before_floor THEN 'before March 2022' ELSE strftime(month, '%Y-%m') END AS period,
+       month_label(month, before_floor) AS period,
        before_floor, n, k,
        k / n AS share,
        wilson_low(k, n) AS ci_low,

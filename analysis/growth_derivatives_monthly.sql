@@ -49,8 +49,7 @@ dated AS (
 counts AS (
     SELECT
         before_floor,
-        CASE WHEN before_floor THEN DATE '2022-02-01'
-             ELSE CAST(date_trunc('month', created_at) AS DATE) END AS month,
+        creation_month(created_at, before_floor) AS month,
         relation,
         count(*) AS derivatives
     FROM dated
@@ -58,7 +57,7 @@ counts AS (
 )
 SELECT
     month,
-    CASE WHEN before_floor THEN 'before March 2022' ELSE strftime(month, '%Y-%m') END AS period,
+    month_label(month, before_floor) AS period,
     before_floor,
     relation,
     derivatives

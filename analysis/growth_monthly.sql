@@ -47,7 +47,7 @@ months AS (
 SELECT
     m.repo_type,
     m.month,
-    CASE WHEN m.before_floor THEN 'before March 2022' ELSE strftime(m.month, '%Y-%m') END AS period,
+    month_label(m.month, m.before_floor) AS period,
     m.before_floor,
     coalesce(c.created, 0) AS created,
     CAST(sum(coalesce(c.created, 0)) OVER (

@@ -16,10 +16,8 @@ top AS (
 ),
 grouped AS (
     SELECT
-        CASE WHEN before_floor THEN DATE '2022-02-01'
-             ELSE CAST(date_trunc('month', created_at) AS DATE) END AS month,
-        CASE WHEN before_floor THEN 'before March 2022'
-             ELSE strftime(created_at, '%Y-%m') END AS period,
+        creation_month(created_at, before_floor) AS month,
+        month_label(created_at, before_floor) AS period,
         before_floor,
         CASE WHEN pipeline = '(none)' OR pipeline IN (SELECT pipeline FROM top) THEN pipeline
              ELSE 'other' END AS pipeline,

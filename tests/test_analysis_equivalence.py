@@ -126,10 +126,8 @@ WITH dated AS (
 ),
 counts AS (
     SELECT
-        CASE WHEN before_floor THEN DATE '2022-02-01'
-             ELSE CAST(date_trunc('month', created_at) AS DATE) END AS month,
-        CASE WHEN before_floor THEN 'before March 2022'
-             ELSE strftime(created_at, '%Y-%m') END AS period,
+        creation_month(created_at, before_floor) AS month,
+        month_label(created_at, before_floor) AS period,
         before_floor,
         count(*) AS n,
         count(*) FILTER (WHERE declares_base) AS k
@@ -168,10 +166,8 @@ dated AS (
     WHERE m.created_at IS NOT NULL OR coalesce(m.created_before_floor, false)
 )
 SELECT
-    CASE WHEN before_floor THEN DATE '2022-02-01'
-         ELSE CAST(date_trunc('month', created_at) AS DATE) END AS month,
-    CASE WHEN before_floor THEN 'before March 2022'
-         ELSE strftime(created_at, '%Y-%m') END AS period,
+    creation_month(created_at, before_floor) AS month,
+    month_label(created_at, before_floor) AS period,
     before_floor,
     relation,
     count(*) AS derivatives

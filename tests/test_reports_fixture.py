@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 import duckdb  # noqa: E402
 
+from hubstudy import study  # noqa: E402
 from hubstudy.schema import columns, ddl  # noqa: E402
 
 ANALYSIS_DIR = ROOT / "analysis"
@@ -60,9 +61,10 @@ PUBLIC_TABLES = (
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Every public table, empty, plus the Wilson macros."""
+    """Every public table, empty, plus the study's macros (the Wilson ones written here)."""
     for table in PUBLIC_TABLES:
         con.execute(ddl(table))
+    study.create_macros(con)
     con.execute(WILSON_MACROS)
 
 

@@ -3,7 +3,9 @@
 :func:`create_macros` defines the DuckDB macros every analysis uses (``wilson_low(k, n)`` and
 ``wilson_high(k, n)``: the 95% Wilson interval of k successes in n; ``median_ci_low(list)`` and
 ``median_ci_high(list)``: a distribution-free 95% interval for a median from order statistics;
-``param_bucket(p)`` / ``param_bucket_floor(p)``: parameter-size buckets; ``lower_is_better(metric)``).
+``param_bucket(p)`` / ``param_bucket_floor(p)``: parameter-size buckets; ``lower_is_better(metric)``;
+``creation_month(created_at, before_floor)`` / ``month_label(month, before_floor)``: the growth
+views' creation months, with everything up to the createdAt floor in one bucket).
 
 :func:`create_views` builds the comparison views on top of ``eval_scores``, ``lineage``,
 ``model_family`` and ``models``:
@@ -113,6 +115,12 @@ def create_macros(con: Any) -> None:
         "WHEN p < 1e9 THEN 1e8 WHEN p < 3e9 THEN 1e9 WHEN p < 1e10 THEN 3e9 "
         "WHEN p < 3e10 THEN 1e10 WHEN p < 1e11 THEN 3e10 ELSE 1e11 END",
         f"lower_is_better(metric) AS coalesce(lower(metric) IN ({_sql_list(LOWER_IS_BETTER)}), false)",
+        # The growth views' months: repos created on or before the createdAt floor form one bucket,
+        # month 2022-02-01, labelled 'before March 2022' (see analysis/growth_monthly.sql).
+        "creation_month(created_at, before_floor) AS CASE WHEN before_floor THEN DATE '2022-02-01' "
+        "ELSE CAST(date_trunc('month', created_at) AS DATE) END",
+        "month_label(month, before_floor) AS CASE WHEN before_floor THEN 'before March 2022' "
+        "ELSE strftime(month, '%Y-%m') END",
     ]
     for body in macros:
         con.execute(f"CREATE OR REPLACE MACRO {body}")
