@@ -1152,8 +1152,8 @@ HOW = """* **wall / peak RSS / CPU** of a step: `subprocess.Popen` + `os.wait4(p
   `/proc/<pid>/stat`. `server CPU util` = server CPU seconds during a crawl / crawl wall (1.0 = one core busy).
   Page latency: sequential keep-alive GETs of `/api/models?sort=createdAt&limit=1000&expand=<crawl fields>`
   following `Link: rel="next"`; `bound` = items per page / median latency, the most a sequential client could get.
-* **analyses**: `bench/analyses.py` reads every analysis view of the published `hub.duckdb` completely (the
-  build only defines them), one process; not the raw listing views `*_raw` (every repo's JSON as sent, not an
+* **analyses**: `bench/analyses.py` reads every analysis of the published `hub.duckdb` completely (the
+  build computes them into tables, in its `analysis_tables` step), one process; not the raw listing views `*_raw` (every repo's JSON as sent, not an
   analysis; `--raw` reads them too).
 * **nightly**: `hubstudy replay mutate --changed <1% of models> --new 0` on a hard-linked copy of the world,
   `POST /_replay/reload` (or, when holding two worlds at once may not fit in memory, the server is stopped

@@ -216,3 +216,27 @@ def test_the_default_build_memory_is_a_quarter_of_ram_within_bounds(monkeypatch,
     monkeypatch.delenv("HUBSTUDY_BUILD_MEMORY", raising=False)
     assert build_module.default_memory_limit() == expected
     assert build_module.build_memory_limit() == expected
+
+
+def test_the_build_computes_each_analysis_into_a_table_and_keeps_a_failing_one_a_view(tmp_path, world):
+    dd = DataDir(tmp_path / "data")
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    analyses = tmp_path / "analysis"
+    analyses.mkdir()
+    (analyses / "per_relation.sql").write_text("-- Lineage edges per relation.\nSELECT relation, count(*) AS n FROM lineage GROUP BY ALL")
+    (analyses / "total.sql").write_text("-- All edges, from per_relation.\nSELECT sum(n)::BIGINT AS n FROM per_relation")
+    (analyses / "broken.sql").write_text("-- Fails when evaluated, not when defined.\nSELECT error('no such figure') AS x FROM models")
+    said: list[str] = []
+    res = build(dd, "2024-02-01", analysis_dir=analyses, emit=said.append)
+    con = duckdb.connect(str(res.db_path), read_only=True)
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN "
+                             "('per_relation', 'total', 'broken')").fetchall())
+    assert kinds == {"per_relation": "BASE TABLE", "total": "BASE TABLE", "broken": "VIEW"}
+    assert dict(con.execute("SELECT relation, n FROM per_relation").fetchall()) == {"finetune": 5, "quantized": 1, "merge": 2}
+    assert con.execute("SELECT n FROM total").fetchall() == [(8,)]
+    comment = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'per_relation'").fetchone()[0]
+    assert comment.startswith("Lineage edges per relation.") and "analysis/per_relation.sql" in comment
+    assert any("broken stays a view" in s and "no such figure" in s for s in said)
+    with pytest.raises(duckdb.Error, match="no such figure"):
+        con.execute("SELECT * FROM broken").fetchall()

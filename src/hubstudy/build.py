@@ -11,7 +11,7 @@ database, whose repo tables are then brought up to date in place (an incremental
 Steps: day summaries of earlier nights still missing one -> tables from pages (dedup, the
 night's summary, quarantine, first_seen from earlier summaries; models with their lineage counts,
 worked out before the insert) -> model_snapshots -> lineage (normalised parents) -> model_family
--> eval tables and study views (when present) -> analysis views -> quality gate -> publish.
+-> eval tables and study views (when present) -> analysis views, computed into tables -> quality gate -> publish.
 """
 
 from __future__ import annotations
@@ -727,6 +727,37 @@ def create_analysis_views(con: duckdb.DuckDBPyConnection, analysis_dir: Path | N
     return created
 
 
+def materialize_analyses(con: duckdb.DuckDBPyConnection, names: list[str], analysis_dir: Path | None,
+                         say: Callable[[str], None]) -> list[str]:
+    """Compute every analysis view once into a table of the same name and columns.
+
+    The published database is never written after the build, so a table holds what the view
+    would return, and the reports and users read it instead of evaluating the SQL again (the
+    growth and family analyses scan every model). ``names`` are in creation order, so an analysis
+    that reads another finds it computed. A view that fails to evaluate stays a view, with a
+    warning: the night is not lost for one analysis, and reading that view shows its error.
+    Returns the names computed.
+    """
+    from .docs import describe_sql
+
+    done: list[str] = []
+    for name in names:
+        sql_file = Path(analysis_dir or ".") / f"{name}.sql"
+        what = describe_sql(sql_file.read_text()) if sql_file.exists() else ""
+        try:
+            con.execute(f'CREATE TABLE "_m_{name}" AS SELECT * FROM "{name}"')
+        except duckdb.Error as exc:
+            con.execute(f'DROP TABLE IF EXISTS "_m_{name}"')
+            say(f"build: WARNING analysis {name} stays a view, it failed to evaluate: {exc}")
+            continue
+        con.execute(f'DROP VIEW "{name}"')
+        con.execute(f'ALTER TABLE "_m_{name}" RENAME TO "{name}"')
+        comment = f"{what} (Computed by the build from analysis/{name}.sql.)".strip()
+        con.execute(f"COMMENT ON TABLE \"{name}\" IS '{comment.replace(chr(39), chr(39) * 2)}'")
+        done.append(name)
+    return done
+
+
 def quality_gate(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, complete: dict[str, bool],
                  min_ratio: float = 0.8) -> list[GateCheck]:
     prev = read_json(dd.state / "published.json", {}) or {}
@@ -897,7 +928,8 @@ def build(
         build_world_info(con, dd, date, generated_world)
         create_raw_views(con, dd, date)
         step("evals", lambda: _evals(con, dd, date, say))
-        step("analysis", lambda: create_analysis_views(con, analysis_dir))
+        analyses = step("analysis", lambda: create_analysis_views(con, analysis_dir))
+        step("analysis_tables", lambda: materialize_analyses(con, analyses, analysis_dir, say))
         checks = step("quality_gate", lambda: quality_gate(con, dd, date, complete))
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in schema.TABLES}
         failed = [c for c in checks if not c.passed]

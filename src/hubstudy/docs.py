@@ -55,7 +55,7 @@ def analyses_markdown(analysis_dir: Path | None = None) -> str:
         group = [p for p in files if p.stem.startswith(prefix) and p.stem not in done]
         if not group:
             continue
-        out.append(f"#### {title}\n\n| view | what it returns |\n|---|---|")
+        out.append(f"#### {title}\n\n| table | what it returns |\n|---|---|")
         for p in group:
             done.add(p.stem)
             out.append(f"| `{p.stem}` | {describe_sql(p.read_text()) or '(no description)'} |")
