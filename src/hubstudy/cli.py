@@ -102,12 +102,20 @@ def cmd_nightly(a: argparse.Namespace) -> int:
         out = nightly(s, _emit)
         db = out["build"].db_path
     else:
-        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-        from .flows import nightly as flow
+        from . import prefect_api
 
-        out = flow(endpoint=s.endpoint, data_dir=str(s.data_dir), reports_dir=str(s.reports_dir), date=s.date,
-                   force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous), page_workers=s.page_workers,
-                   full_build=s.full_build)
+        # Before Prefect is imported: the temporary API's start-up overlaps that import.
+        api = getattr(a, "prefect_api", None) or prefect_api.start()
+        try:
+            from .flows import nightly as flow
+
+            with prefect_api.settings_for(api):
+                out = flow(endpoint=s.endpoint, data_dir=str(s.data_dir), reports_dir=str(s.reports_dir), date=s.date,
+                           force=s.force, recrawl=s.recrawl, anonymous=bool(a.anonymous), page_workers=s.page_workers,
+                           full_build=s.full_build)
+        finally:
+            if api is not None:
+                api.stop()
         db = out["build"]["db"]
     print(f"database: {db}")
     print(f"reports:  {s.reports_dir / 'index.html'}")
@@ -184,19 +192,28 @@ def cmd_replay(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from . import replay
 
-    root = Path(a.dir).resolve()
-    world = root / "world"
-    data = Path(a.data_dir).resolve() if a.data_dir else root / "data"
-    reports = Path(a.reports_dir).resolve() if a.reports_dir else Path("reports").resolve()
-    if not (world / "world.json").exists() or a.regenerate:
-        log.info(f"demo: generating a synthetic Hub ({a.models:,} models, seed {a.seed}) in {world}")
-        replay.generate(world, models=a.models, datasets=a.models // 2, spaces=a.models // 3, seed=a.seed)
-    with replay.ReplayServer(world) as srv:
-        log.info(f"demo: local Hub replay at {srv.url}")
-        ns = argparse.Namespace(endpoint=srv.url, data_dir=str(data), reports_dir=str(reports), date=a.date,
-                                force=False, recrawl=True, anonymous=True, no_prefect=a.no_prefect, generated=True,
-                                types=None, verbose=a.verbose)
-        cmd_nightly(ns)
+    api = None
+    if not a.no_prefect:
+        from . import prefect_api
+
+        api = prefect_api.start()  # starts while the world is generated and served
+    try:
+        root = Path(a.dir).resolve()
+        world = root / "world"
+        data = Path(a.data_dir).resolve() if a.data_dir else root / "data"
+        reports = Path(a.reports_dir).resolve() if a.reports_dir else Path("reports").resolve()
+        if not (world / "world.json").exists() or a.regenerate:
+            log.info(f"demo: generating a synthetic Hub ({a.models:,} models, seed {a.seed}) in {world}")
+            replay.generate(world, models=a.models, datasets=a.models // 2, spaces=a.models // 3, seed=a.seed)
+        with replay.ReplayServer(world) as srv:
+            log.info(f"demo: local Hub replay at {srv.url}")
+            ns = argparse.Namespace(endpoint=srv.url, data_dir=str(data), reports_dir=str(reports), date=a.date,
+                                    force=False, recrawl=True, anonymous=True, no_prefect=a.no_prefect, generated=True,
+                                    types=None, verbose=a.verbose, prefect_api=api)
+            cmd_nightly(ns)
+    finally:
+        if api is not None:
+            api.stop()
     print("This demo ran against a GENERATED world: its numbers are synthetic, not findings.")
     exe = sys.argv[0] if sys.argv and sys.argv[0].endswith("hubstudy") else "hubstudy"
     print(f"Query it:  {exe} sql --data-dir {data} \"SELECT relation, count(*) FROM lineage GROUP BY ALL\"")
