@@ -60,7 +60,8 @@ def test_the_cli_nightly_runs_its_flow_on_a_temporary_api_and_stops_it(tmp_path)
     assert "Beginning flow run" in log and "Finished in state Completed()" in log
     assert "Starting temporary server" not in log  # Prefect did not have to start its own
     assert "Error logging to API" not in log  # logs were delivered before the API stopped
-    port = int(re.search(r"View at http://127\.0\.0\.1:(\d+)/", log).group(1))
+    port = int(re.search(r"Starting a temporary Prefect API on http://127\.0\.0\.1:(\d+)/api", log).group(1))
+    assert "View at" not in log  # no link to a UI that is not served
     assert not _listening(port)
     with sqlite3.connect(home / "prefect.db") as con:
         runs = con.execute("SELECT f.name, r.state_type FROM flow_run r JOIN flow f ON f.id = r.flow_id").fetchall()

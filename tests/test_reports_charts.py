@@ -51,3 +51,21 @@ def test_validation_rejects_a_bad_spec_only_when_on(monkeypatch):
         _charts.spec(broken)
     monkeypatch.setattr(_charts, "VALIDATE", False)
     assert _charts.spec(broken)["width"] == "wide"
+
+
+def test_long_category_labels_are_cut_by_characters_and_the_tooltip_keeps_them_whole():
+    import re
+
+    import vl_convert as vlc
+
+    long = "eval_results · 1 · SomeOrganisation/a-rather-long-model-name-7B-instruct"
+    rows = [{"group": g, "n": 10, "k": 4, "share": 0.4, "ci_low": 0.17, "ci_high": 0.69} for g in (long, "short")]
+    spec = _charts.spec(_charts.share_with_interval(rows, "group", title="t", category_title="source · rank · parent",
+                                                    axis_title=False))
+    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    cut = long[: _charts.LABEL_CHARS - 1] + "\u2026"
+    assert cut in labels and "short" in labels and long not in labels
+    assert "source · rank · parent" not in labels  # no axis title beside the labels
+    assert spec["layer"][0]["encoding"]["tooltip"][0] == {"field": "group", "title": "source · rank · parent", "type": "nominal"}
+    assert long in [r["group"] for r in next(iter(spec["datasets"].values()))]

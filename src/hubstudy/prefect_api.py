@@ -142,6 +142,7 @@ def settings_for(api: TemporaryApi | None):
         log.warning("the temporary Prefect API did not start: Prefect starts its own")
         api.stop()
         return contextlib.nullcontext()
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
-    return temporary_settings(updates={PREFECT_API_URL: api.url})
+    # No UI is served, and the server ends with the run: no "View at" link to a page that is not there.
+    return temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_UI_URL: ""})

@@ -183,7 +183,8 @@ def _study_view(page: Page, src: Source, view: str) -> None:
         for r in rows.records[:CHART_ROWS]:
             label = " · ".join(display(r[c]) for c in categories) or view
             points.append({**{c: r[c] for c in SHARE_COLUMNS}, "group": label})
-        chart = (share_with_interval(points, "group", title=view, category_title="group"),
+        chart = (share_with_interval(points, "group", title=view, category_title=" · ".join(categories) or "group",
+                                     axis_title=False),
                  f"{view}: share with 95% interval")
     elif not rows.records:
         page.heading(view)
