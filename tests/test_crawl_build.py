@@ -240,3 +240,32 @@ def test_the_build_computes_each_analysis_into_a_table_and_keeps_a_failing_one_a
     assert any("broken stays a view" in s and "no such figure" in s for s in said)
     with pytest.raises(duckdb.Error, match="no such figure"):
         con.execute("SELECT * FROM broken").fetchall()
+
+
+def _compression(con, table: str) -> dict[str, set[str]]:
+    rows = con.execute(f"SELECT column_name, compression FROM pragma_storage_info('{table}') WHERE segment_type = 'VARCHAR'").fetchall()
+    out: dict[str, set[str]] = {}
+    for column, compression in rows:
+        out.setdefault(column, set()).add(compression)
+    return out
+
+
+def test_ids_are_stored_with_zstd_and_short_labels_keep_the_default(tmp_path, world):
+    """Storage only (the values are the same): unique ids, written by the million each night, are
+    cheaper to write with zstd; the low-cardinality labels keep DuckDB's own choice."""
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    c = client_for(world)
+    crawl(c, dd, "2024-02-01", page_size=4, lookback_s=0)
+    build(dd, "2024-02-01", analysis_dir=None)
+    crawl(c, dd, "2024-02-02", page_size=4, lookback_s=0)
+    res = build(dd, "2024-02-02", analysis_dir=None)
+    assert res.base == "2024-02-01"  # the incremental path: rows written into the night-one tables
+    con = duckdb.connect(str(res.db_path), read_only=True)
+    for table, column in (("models", "id"), ("models", "sha"), ("datasets", "id"), ("spaces", "id"), ("model_snapshots", "id"),
+                          ("lineage", "child_id"), ("lineage", "parent_id"), ("model_family", "root_id"),
+                          ("eval_scores", "model_id"), ("study_edges", "child_id"), ("study_root_edges", "parent_id")):
+        if con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            assert _compression(con, table)[column] == {"ZSTD"}, (table, column)
+    assert "ZSTD" not in _compression(con, "models")["pipeline_tag"]
+    assert "ZSTD" not in _compression(con, "lineage")["relation"]

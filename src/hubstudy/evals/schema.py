@@ -44,7 +44,13 @@ def columns() -> list[str]:
     return [name for name, _, _ in EVAL_SCORES[1]]
 
 
+# Stored with zstd (storage only): near-unique text, which DuckDB's default dictionary + FSST
+# writes at several times the CPU cost (see hubstudy.build.ZSTD_COLUMNS).
+ZSTD_COLUMNS = ("model_id", "model_name", "revision", "origin", "detail")
+
+
 def ddl(name: str = "eval_scores") -> str:
     """CREATE TABLE statement for ``eval_scores``."""
-    body = ",\n  ".join(f'"{col}" {typ}' for col, typ, _ in EVAL_SCORES[1])
+    body = ",\n  ".join(f'"{col}" {typ}{" USING COMPRESSION zstd" if col in ZSTD_COLUMNS else ""}'
+                         for col, typ, _ in EVAL_SCORES[1])
     return f'CREATE TABLE "{name}" (\n  {body}\n)'
