@@ -23,8 +23,7 @@ EVAL_RESULTS = [{"filename": ".eval_results/gpqa.yaml", "data": {"dataset": {"id
                 {"filename": ".eval_results/bad.yaml", "error": "Invalid input"}]
 
 
-@pytest.fixture()
-def con():
+def _models_db():
     db = duckdb.connect()
     db.execute(schema.ddl("models"))
     rows = [
@@ -36,6 +35,12 @@ def con():
         ("org/nothing", "sha5", None, None, None),
     ]
     db.executemany("INSERT INTO models (id, sha, model_index, eval_results, card_data) VALUES (?, ?, ?, ?, ?)", rows)
+    return db
+
+
+@pytest.fixture()
+def con():
+    db = _models_db()
     yield db
     db.close()
 
@@ -109,3 +114,50 @@ def test_batches_flushed_while_the_models_are_still_being_read_do_not_collide(co
     summary = evals.load(con, tmp_path, DAY)
     assert summary["self_reported"]["rows"] == {"model_index": 2, "eval_results": 1}
     assert con.execute("SELECT count(*) FROM eval_scores").fetchone()[0] == 3
+
+
+def _tables(con) -> tuple[list, list]:
+    return (con.execute("SELECT * EXCLUDE (detail), CAST(detail AS VARCHAR) FROM eval_scores ORDER BY ALL").fetchall(),
+            con.execute("SELECT * FROM quarantine ORDER BY ALL").fetchall())
+
+
+def _night_two(con, tmp_path, changed: list[str], reuse: bool, nothing_gets_an_index: bool = False) -> tuple[list, list]:
+    """Night one loaded; its self-reported rows kept as an incremental build keeps them; then
+    night two loaded with or without them (``changed``: the models rewritten in between)."""
+    evals.load(con, tmp_path, DAY)
+    con.execute("CREATE OR REPLACE TEMP TABLE base_scores AS SELECT * FROM eval_scores WHERE source IN ('model_index', 'eval_results')")
+    con.execute("CREATE OR REPLACE TEMP TABLE base_quarantine AS SELECT * FROM quarantine WHERE stage = 'evals'")
+    con.execute("CREATE OR REPLACE TEMP TABLE rewritten AS SELECT unnest(?::VARCHAR[]) AS id", [changed])
+    bad = [{"name": "m", "results": [{"dataset": {"type": "d"}, "metrics": [{"type": "acc", "value": "x"},
+                                                                           {"type": "f1", "value": 0.5}]}]}]
+    con.execute("UPDATE models SET model_index = ?, sha = 'sha9' WHERE id = 'org/with-index'", [json.dumps(bad)])
+    con.execute("DELETE FROM models WHERE id = 'org/with-evals'")
+    if nothing_gets_an_index:
+        con.execute("UPDATE models SET card_data = ? WHERE id = 'org/nothing'", [json.dumps({"model-index": MODEL_INDEX})])
+    summary = evals.load(con, tmp_path, "2026-09-02",
+                         reuse=evals.Reuse("base_scores", "base_quarantine", "rewritten") if reuse else None)
+    return _tables(con), summary["self_reported"]
+
+
+def test_reusing_the_base_night_reads_only_the_changed_documents_and_gives_the_same_rows(con, tmp_path):
+    changed = ["org/with-index", "org/with-evals"]
+    reused, summary = _night_two(con, tmp_path, changed, reuse=True)
+    assert summary["models"] == 1 and summary["reused_rows"] == 1  # org/with-index parsed; org/card-only kept
+    read_again, _ = _night_two(_models_db(), tmp_path, changed, reuse=False)
+    assert reused == read_again
+    tonight = [r for r in reused[1] if r[0] == dt.date(2026, 9, 2)]
+    assert sorted(r[3] for r in tonight) == ["org/card-only", "org/with-index"]  # the kept quarantine row and the new one
+
+
+@pytest.mark.parametrize("cap_on_night", [1, 2])
+def test_a_quarantine_cap_reached_either_night_makes_every_document_read_again(tmp_path, monkeypatch, cap_on_night):
+    # Night 1 has 2 unparseable values (org/with-index, org/card-only). Night 2 has 3 when the
+    # card of org/nothing (rewritten) gains a model-index with one more.
+    monkeypatch.setattr(_load, "QUARANTINE_CAP", 1 if cap_on_night == 1 else 2)
+    changed = ["org/with-index", "org/with-evals", "org/nothing"]
+    reused, summary = _night_two(_models_db(), tmp_path, changed, reuse=True, nothing_gets_an_index=cap_on_night == 2)
+    assert "reused_rows" not in summary and summary["models"] == (4 if cap_on_night == 2 else 3)  # all read again
+    read_again, _ = _night_two(_models_db(), tmp_path, changed, reuse=False, nothing_gets_an_index=cap_on_night == 2)
+    assert reused == read_again
+    overflow_nights = sorted(r[0] for r in reused[1] if r[4] == "quarantine_overflow")
+    assert overflow_nights == ([dt.date(2026, 9, 1)] if cap_on_night == 1 else []) + [dt.date(2026, 9, 2)]

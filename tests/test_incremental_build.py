@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import zlib
 from pathlib import Path
@@ -97,7 +98,8 @@ def nights(tmp_path_factory):
         for name in ("full", "touched"):
             copies[name] = root / f"data-{name}"
             shutil.copytree(data, copies[name])  # (copies folder times too: the fingerprint stays the same)
-        incr = build(data, DAY2)
+        said: list[str] = []
+        incr = build(data, DAY2, emit=said.append)
         incr2_db = root / "night2-incremental.duckdb"  # (night 3 publishes over it)
         shutil.copyfile(incr.db_path, incr2_db)
         full = build(copies["full"], DAY2, full=True)
@@ -118,7 +120,8 @@ def nights(tmp_path_factory):
     incr3 = build(data, DAY3)
     full3 = build(copies["full3"], DAY3, full=True)
     return {"first": first, "incr": incr, "full": full, "touched": touched, "gone": gone, "retagged": retagged,
-            "data": data, "copies": copies, "incr3": incr3, "full3": full3, "revived": revived["id"], "incr2_db": incr2_db}
+            "data": data, "copies": copies, "incr3": incr3, "full3": full3, "revived": revived["id"], "incr2_db": incr2_db,
+            "said": said}
 
 
 def _relations(con) -> dict[str, str]:
@@ -228,6 +231,15 @@ def test_the_drift_under_test_happened(nights):
                         "WHERE a.snapshot_date = ? AND b.snapshot_date = ? AND a.downloads_30d <> b.downloads_30d",
                         [DAY1, DAY2]).fetchone()[0]
     assert moved > 100
+    # the self-reported scores: only the changed models' documents were read; the others' rows,
+    # and their quarantine rows, came from night 1
+    line = next(x for x in nights["said"] if x.startswith("build: self-reported scores"))
+    parsed, kept = (int(n.replace(",", "")) for n in re.findall(r"[\d,]+(?= models'| rows)", line))
+    total = con.execute("SELECT count(*) FROM models WHERE model_index IS NOT NULL OR eval_results IS NOT NULL "
+                        "OR json_extract(card_data, '$.\"model-index\"') IS NOT NULL").fetchone()[0]
+    assert 0 < parsed < total and kept > 0, line
+    assert con.execute("SELECT count(*) FROM quarantine q WHERE stage = 'evals' AND split_part(detail, ':', 1) = 'model_index' "
+                       "AND id IN (SELECT id FROM models WHERE heavy_fetched_at = ?)", [DAY1]).fetchone()[0] > 0
 
 
 def test_a_build_of_an_earlier_or_the_same_night_is_a_full_one(nights):

@@ -309,6 +309,9 @@ def _write_rows(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, dat
         f"""INSERT INTO {table} SELECT {full}
         FROM (SELECT * FROM {listing} WHERE id IN (SELECT id FROM {table}_rewrite)) l {joins} {first_seen_join}
         LEFT JOIN {table}_kept kept ON kept.id = l.id {late_joins}""")
+    # (kept for later steps: every id whose row was rewritten or deleted)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_rewritten AS "
+                f"SELECT id FROM {table}_rewrite UNION ALL SELECT id FROM {table}_gone")
     for t in ("rewrite", "gone", "kept", "revive", "today", "before"):
         con.execute(f"DROP TABLE IF EXISTS {table}_{t}")
 
@@ -812,8 +815,11 @@ def inputs_fingerprint(dd: DataDir, upto: str) -> str:
     """A digest of what a build of ``upto`` read: the modification time of every snapshot folder
     of a date up to ``upto`` (it changes whenever a page file, summary or marker in it is added,
     replaced or removed: every write there is a rename), the kept tables' DDL and BUILD_FORMAT."""
-    # (DuckDB's version too: the summaries' row_hash is its hash function's)
+    # (DuckDB's version too: the summaries' row_hash is its hash function's; and the evals' code,
+    # since an incremental build keeps the base night's self-reported scores, see _evals)
     h = hashlib.sha256(f"format {BUILD_FORMAT} duckdb {duckdb.__version__}\n".encode())
+    for path in sorted((Path(__file__).parent / "evals").glob("*.py")):
+        h.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     for table in KEPT_TABLES:
         h.update(_ddl(table).encode())
     for rt in REPO_TYPES:
@@ -855,7 +861,16 @@ def incremental_base(dd: DataDir, date: str, dates: dict[str, list[str]]) -> tup
 
 def _prepare_base(con: duckdb.DuckDBPyConnection) -> None:
     """In the copy of the published database: drop every view and every table but KEPT_TABLES,
-    and create the other public tables empty, as a full build starts them."""
+    and create the other public tables empty, as a full build starts them. The base night's
+    self-reported scores and their quarantine rows are first copied into temp tables
+    ``base_self_scores`` / ``base_self_quarantine``, for the evals to reuse (see :func:`_evals`)."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name = 'eval_scores'").fetchone()[0]:
+        from .evals._load import SELF_SOURCES, STAGE
+
+        sources = ", ".join(f"'{x}'" for x in SELF_SOURCES)
+        con.execute(f"CREATE TEMP TABLE base_self_scores AS SELECT * FROM eval_scores WHERE source IN ({sources})")
+        con.execute(f"""CREATE TEMP TABLE base_self_quarantine AS SELECT * FROM quarantine
+                    WHERE stage = '{STAGE}' AND split_part(detail, ':', 1) IN ({sources})""")
     for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary "
                                "AND schema_name = 'main'").fetchall():
         con.execute(f'DROP VIEW "{name}"')
@@ -980,7 +995,16 @@ def _evals(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, say: Callable
     if hasattr(study, "create_macros"):
         study.create_macros(con)
     if hasattr(evals, "load"):
-        evals.load(con, dd.root, date)
+        # An incremental build reads again only the changed models' model-index and evalResults
+        # (the rest are the base night's rows; the same result, see evals.load).
+        temp = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        reuse = None
+        if {"base_self_scores", "base_self_quarantine", "models_rewritten"} <= temp:
+            reuse = evals.Reuse("base_self_scores", "base_self_quarantine", "models_rewritten")
+        summary = evals.load(con, dd.root, date, reuse=reuse)
+        sr = summary.get("self_reported") or {}
+        say(f"build: self-reported scores read from {sr.get('models', 0):,} models' documents"
+            + (f", {sr['reused_rows']:,} rows of the others kept from the base night" if "reused_rows" in sr else ""))
     if hasattr(study, "create_views"):
         study.create_views(con)
         materialize(con, ("study_edges", "study_root_edges", "study_model_scores", "parent_child_scores",

@@ -25,8 +25,9 @@ Two steps, both safe to repeat:
   folder with the tree API (``HF_ENDPOINT`` is the client's) and downloads a parquet file into
   ``<data_dir>/evals/<source>/<path in repo>`` only when its ``oid`` or ``size`` changed since the
   last run (``<data_dir>/evals/state.json``). A source that cannot be fetched keeps last run's files.
-* :func:`load` ``(con, data_dir, snapshot_date)`` rebuilds ``eval_scores`` in a DuckDB connection
-  that already has ``models``, and writes what could not be used to ``quarantine``
+* :func:`load` ``(con, data_dir, snapshot_date, reuse=None)`` rebuilds ``eval_scores`` in a DuckDB
+  connection that already has ``models`` (an incremental build passes a :class:`Reuse`, so that
+  only the changed models' documents are parsed again), and writes what could not be used to ``quarantine``
   (stage ``evals``) with its reason. Malformed values (``"62.03%"``, NaN, wrong shapes, unknown
   metrics) are read when they can be and quarantined otherwise: never dropped silently, never fatal.
 
@@ -49,7 +50,7 @@ from hubstudy.storage import atomic_write_json
 
 from . import leaderboard, mteb
 from ._files import sync_folder
-from ._load import ensure_tables, load
+from ._load import Reuse, ensure_tables, load
 from ._records import Problem, Score, parse_score, self_reported_key
 from .mteb import task_result_rows
 from .schema import EVAL_SCORES, SOURCES_SELF_REPORTED, SOURCES_UNIFORM
@@ -61,6 +62,7 @@ __all__ = [
     "SOURCES_SELF_REPORTED",
     "SOURCES_UNIFORM",
     "Problem",
+    "Reuse",
     "Score",
     "ensure_tables",
     "fetch_all",

@@ -7,7 +7,9 @@ of the plain shape are read by SQL (:func:`self_reported.model_index_sql`), the 
 Python, one model at a time, and inserted in batches through Arrow; both give the same rows.
 
 Loading is idempotent per snapshot date: ``eval_scores`` is rebuilt from scratch and the evals'
-quarantine rows for that date are replaced.
+quarantine rows for that date are replaced. A nightly build may pass a :class:`Reuse`: the
+self-reported rows of the night it started from, kept for every model whose card and sha are
+unchanged, so that only the changed models' documents are read again (see :func:`load`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,12 +95,40 @@ def _overflow_row(snapshot: dt.date, source: str, reason: str, extra: int) -> tu
             f"{source}: {extra} more rows with reason {reason} were not stored (cap {QUARANTINE_CAP} per source and reason)", None)
 
 
-def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date) -> dict[str, Any]:
+# the sources read from the models' own documents (mteb_external comes from the MTEB files)
+SELF_SOURCES = (self_reported.MODEL_INDEX, self_reported.EVAL_RESULTS)
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """What an incremental build kept of the night it started from, for :func:`load` (names of
+    tables or views on the same connection).
+
+    ``scores``: that night's ``eval_scores`` rows of the SELF_SOURCES. ``quarantine``: that
+    night's evals quarantine rows of the SELF_SOURCES (their detail starts with ``<source>:``).
+    ``changed``: a column ``id`` of every model whose self-reported documents may differ from
+    that night's: rewritten tonight (new, relisted, changed sha or card) or no longer listed.
+    Every other model of ``models`` had the same id, sha, model-index and evalResults then, so
+    its rows are that night's, with tonight's date.
+    """
+
+    scores: str
+    quarantine: str
+    changed: str
+
+
+def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date, *, reuse: Reuse | None = None) -> dict[str, Any]:
     """Rebuild ``eval_scores`` from ``<data_dir>/evals/<source>/`` files and ``models``.
 
     The connection must already hold ``models`` (``lineage`` and ``model_family`` are read later
     by :mod:`hubstudy.study`). Returns a summary: per source the files read, score rows written
     and quarantined rows by reason.
+
+    ``reuse``: the self-reported scores are read only from the documents of ``reuse.changed``;
+    the other models' rows and quarantine rows are ``reuse``'s. The result is the same rows as
+    reading every document, unless a quarantine reason would pass its cap (which rows a cap keeps
+    depends on all of them): then, as when ``reuse`` holds an overflow row, every document is
+    read again.
     """
     snapshot = _date(snapshot_date)
     root = Path(data_dir) / "evals"
@@ -108,7 +139,7 @@ def load(con: Any, data_dir: str | Path, snapshot_date: str | dt.date) -> dict[s
         summary = {
             leaderboard.SOURCE: _load_leaderboard(con, root / leaderboard.SOURCE, snapshot),
             mteb.SOURCE: _load_mteb(con, root / mteb.SOURCE, snapshot),
-            "self_reported": _load_self_reported(con, snapshot),
+            "self_reported": _load_self_reported_reusing(con, snapshot, reuse) if reuse else _load_self_reported(con, snapshot),
         }
     finally:
         con.execute("DROP VIEW IF EXISTS _eval_mteb")
@@ -324,15 +355,17 @@ _SELF_COLUMNS = ("model_id", "source", "benchmark_key", "benchmark", "dataset", 
                  "value", "raw_value", "revision", "origin", "detail")
 
 
-def _stage_self_reported(con: Any) -> None:
-    """``_eval_self_src``: (id, sha, model-index, evalResults) of every model that has either, and
-    ``_eval_self_sql``: the scores the SQL reading finds in them, with a ``plain`` false row for
-    each document it leaves to the Python parsers (see :func:`self_reported.model_index_sql`)."""
+def _stage_self_reported(con: Any, only: str | None = None) -> None:
+    """``_eval_self_src``: (id, sha, model-index, evalResults) of every model that has either (of
+    the ids of the query ``only``, when given), and ``_eval_self_sql``: the scores the SQL reading
+    finds in them, with a ``plain`` false row for each document it leaves to the Python parsers
+    (see :func:`self_reported.model_index_sql`)."""
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _eval_self_src AS
+        f"""CREATE OR REPLACE TEMP TABLE _eval_self_src AS
         SELECT id, sha, coalesce(model_index, json_extract(card_data, '$."model-index"')) AS mi, eval_results AS er
         FROM models
-        WHERE model_index IS NOT NULL OR eval_results IS NOT NULL OR json_extract(card_data, '$."model-index"') IS NOT NULL"""
+        WHERE (model_index IS NOT NULL OR eval_results IS NOT NULL OR json_extract(card_data, '$."model-index"') IS NOT NULL)
+        {f"AND id IN (SELECT id FROM {only})" if only else ""}"""
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _eval_self_sql AS
@@ -363,8 +396,45 @@ def _self_reported_rows(con: Any) -> Iterable[tuple[str, str | None, Any, Any]]:
         yield from batch
 
 
-def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
-    _stage_self_reported(con)
+def _load_self_reported_reusing(con: Any, snapshot: dt.date, reuse: Reuse) -> dict[str, Any]:
+    """:func:`_load_self_reported` for the models of ``reuse.changed``, ``reuse``'s rows for the
+    others; or for every model, when a quarantine cap makes the two differ (see :func:`load`)."""
+    sources = ", ".join(f"'{x}'" for x in SELF_SOURCES)
+    of_source = f"split_part(detail, ':', 1) IN ({sources})"
+    unchanged = f"NOT IN (SELECT id FROM {reuse.changed})"
+    overflowed = con.execute(f"SELECT count(*) FROM {reuse.quarantine} WHERE reason = 'quarantine_overflow'").fetchone()[0]
+    if not overflowed:
+        con.execute(
+            f"""INSERT INTO eval_scores BY NAME
+            SELECT * REPLACE ($snap AS snapshot_date) FROM {reuse.scores}
+            WHERE source IN ({sources}) AND model_id {unchanged}""",
+            {"snap": snapshot},
+        )
+        kept = con.execute(
+            f"""SELECT split_part(detail, ':', 1), reason, count(*) FROM {reuse.quarantine}
+            WHERE {of_source} AND id {unchanged} GROUP BY ALL""").fetchall()
+        con.execute(
+            f"""INSERT INTO quarantine BY NAME
+            SELECT * REPLACE ($snap AS snapshot_date) FROM {reuse.quarantine} WHERE {of_source} AND id {unchanged}""",
+            {"snap": snapshot},
+        )
+        out = _load_self_reported(con, snapshot, only=reuse.changed, counts=Counter({(src, r): n for src, r, n in kept}))
+        if not out["over_cap"]:
+            out["reused_rows"] = con.execute(
+                f"SELECT count(*) FROM {reuse.scores} WHERE source IN ({sources}) AND model_id {unchanged}").fetchone()[0]
+            return out
+        # a cap was passed: which rows it keeps depends on every document's problems
+        con.execute(f"DELETE FROM eval_scores WHERE source IN ({sources})")
+        con.execute(f"DELETE FROM quarantine WHERE stage = ? AND snapshot_date = ? AND {of_source}", [STAGE, snapshot])
+    return _load_self_reported(con, snapshot)
+
+
+def _load_self_reported(con: Any, snapshot: dt.date, only: str | None = None,
+                        counts: Counter[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Self-reported scores of every model (of ``only``'s ids, when given); ``counts``: quarantine
+    rows per (source, reason) already stored for this night. ``over_cap`` in the result: some
+    (source, reason) passed QUARANTINE_CAP (its rows beyond the cap were counted, not stored)."""
+    _stage_self_reported(con, only)
     out: dict[str, Any] = {"models": con.execute("SELECT count(*) FROM _eval_self_src").fetchall()[0][0], "rows": Counter()}
     # Documents of the plain shape: read in SQL, inserted in one statement.
     con.execute(
@@ -380,6 +450,7 @@ def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
 
     # The rest: parsed in Python, one model at a time, inserted in batches through Arrow.
     quarantine = _Quarantine(con, snapshot)
+    quarantine.counts.update(counts or {})
     buffer: dict[str, list[Any]] = {c: [] for c in _SELF_COLUMNS}
 
     def flush() -> None:
@@ -430,8 +501,9 @@ def _load_self_reported(con: Any, snapshot: dt.date) -> dict[str, Any]:
         if len(buffer["model_id"]) >= BATCH:
             flush()
     flush()
+    over_cap = any(n > QUARANTINE_CAP for n in quarantine.counts.values())
     quarantine.close()
     quarantined: dict[str, int] = {}
     for (source, reason), n in quarantine.counts.items():
         quarantined[f"{source}:{reason}"] = n
-    return {"models": out["models"], "rows": dict(out["rows"]), "quarantined": quarantined}
+    return {"models": out["models"], "rows": dict(out["rows"]), "quarantined": quarantined, "over_cap": over_cap}
