@@ -316,6 +316,11 @@ def _write_rows(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, dat
         con.execute(f"DROP TABLE IF EXISTS {table}_{t}")
 
 
+# Page columns left out of the in-memory copies of the listing pages: the cards (read by the
+# insert only, from the pages) and the Hub's internal object id ``_id``, which no table keeps.
+_NOT_IN_ROWS = "card_data, model_index, eval_results, gguf, oid"
+
+
 def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: list[str], base: str | None = None) -> None:
     """``models`` (and the lineage temp tables); ``base``: see :func:`_write_rows`."""
     light = _folders(dd, "model", [date], ("full", "light"))
@@ -342,7 +347,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
         # the pages, read by the insert only.
         light_rows = "light_rows"
         con.execute("CREATE OR REPLACE TEMP TABLE light_rows AS "
-                    "SELECT * EXCLUDE (card_data, model_index, eval_results, gguf) FROM pages_light")
+                    f"SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM pages_light")
         _latest(con, "light_rows", "lm", date, "model", True)
         con.execute("""CREATE OR REPLACE TEMP TABLE heavy_rows AS
             SELECT id, snap, page, pos, last_modified, has_heavy, card_license, gguf_total, card_edges, issues
@@ -428,7 +433,7 @@ def build_simple(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, da
     src = f"pages_{repo_type}"
     _read_pages(con, src, _folders(dd, repo_type, [date], ("full", "light")))
     # read once, into memory: deduplication, summary, quarantine and insert each read the pages
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {src}_rows AS SELECT * EXCLUDE (card_data, model_index, eval_results, gguf) FROM {src}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {src}_rows AS SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM {src}")
     src += "_rows"
     _latest(con, src, f"latest_{repo_type}", date, repo_type, True)
     _write_today_summary(con, dd, repo_type, date, dates, f"latest_{repo_type}")
