@@ -95,7 +95,7 @@ def nights(tmp_path_factory):
         srv.reload()
         _night(srv.url, data, DAY2)
         copies = {}
-        for name in ("full", "touched"):
+        for name in ("full", "touched", "no-night1-pages"):
             copies[name] = root / f"data-{name}"
             shutil.copytree(data, copies[name])  # (copies folder times too: the fingerprint stays the same)
         said: list[str] = []
@@ -108,6 +108,14 @@ def nights(tmp_path_factory):
         (folder / "extra").write_text("x")
         os.remove(folder / "extra")
         touched = build(copies["touched"], DAY2)
+        # night 1's model pages gone (their folder's time kept, so the base still stands): an
+        # incremental build finds every model's latest heavy record in the base database
+        folder = DataDir(copies["no-night1-pages"]).snapshot("model", DAY1) / "full"
+        stamp = folder.stat()
+        for page in folder.glob("page-*"):
+            page.unlink()
+        os.utime(folder, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        without_pages = build(copies["no-night1-pages"], DAY2)
         # night 3: a model away on night 2 is listed again, unchanged (so no heavy record is
         # fetched for it): its card comes from its night-1 record, which the base lacks
         revived = next(m for m in dropped_models if isinstance(m.get("cardData"), dict) and m["cardData"])
@@ -121,7 +129,7 @@ def nights(tmp_path_factory):
     full3 = build(copies["full3"], DAY3, full=True)
     return {"first": first, "incr": incr, "full": full, "touched": touched, "gone": gone, "retagged": retagged,
             "data": data, "copies": copies, "incr3": incr3, "full3": full3, "revived": revived["id"], "incr2_db": incr2_db,
-            "said": said}
+            "said": said, "without_pages": without_pages}
 
 
 def _relations(con) -> dict[str, str]:
@@ -130,19 +138,20 @@ def _relations(con) -> dict[str, str]:
 
 
 def _comparable(con, name: str, alias: str) -> str:
-    """A SELECT of every column of ``name`` in database ``alias``, doubles rounded (sums taken in
-    another order may differ in the last bits) and JSON as text."""
+    """A SELECT of every column of ``name`` (``schema.table``) in database ``alias``, doubles
+    rounded (sums taken in another order may differ in the last bits) and JSON as text."""
+    schema_name, name = name.split(".")
     cols = []
     for col, typ in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? AND table_name = ? "
-            "ORDER BY ordinal_position", [alias, name]).fetchall():
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? AND table_schema = ? "
+            "AND table_name = ? ORDER BY ordinal_position", [alias, schema_name, name]).fetchall():
         if typ in ("DOUBLE", "FLOAT"):
             cols.append(f'round("{col}", 9) AS "{col}"')
         elif typ == "JSON":
             cols.append(f'CAST("{col}" AS VARCHAR) AS "{col}"')
         else:
             cols.append(f'"{col}"')
-    return f"SELECT {', '.join(cols)} FROM {alias}.main.\"{name}\""
+    return f"SELECT {', '.join(cols)} FROM {alias}.{schema_name}.\"{name}\""
 
 
 def _differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
@@ -154,7 +163,8 @@ def _differences(a: Path, b: Path) -> dict[str, tuple[int, int, int]]:
     names = {}
     for alias in ("a", "b"):
         names[alias] = {n for (n,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [alias]).fetchall()}
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = ?", [alias]).fetchall()}
+    assert "internal.heavy_records" in names["a"]
     assert names["a"] == names["b"]
     out = {}
     for name in sorted(names["a"]):
@@ -173,8 +183,10 @@ def _same_but_rounding(con, name: str, only_a: list[tuple], only_b: list[tuple])
     (a mean summed in another order): paired by their other columns, doubles within 2e-9."""
     if len(only_a) != len(only_b):
         return False
+    schema_name, table = name.split(".")
     types = [t for (t,) in con.execute("SELECT data_type FROM information_schema.columns WHERE table_catalog = 'a' "
-                                       "AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()]
+                                       "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                                       [schema_name, table]).fetchall()]
     doubles = {i for i, t in enumerate(types) if t in ("DOUBLE", "FLOAT")}
 
     def key(row: tuple) -> str:
@@ -205,6 +217,11 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_night(nights):
     incr, full = nights["incr2_db"], nights["full"].db_path
     assert _differences(incr, full) == {}
     assert _differences(incr, nights["touched"].db_path) == {}
+
+
+def test_the_heavy_records_come_from_the_base_not_from_night_1_pages(nights):
+    assert nights["without_pages"].base == DAY1
+    assert _differences(nights["without_pages"].db_path, nights["full"].db_path) == {}
 
 
 def test_a_model_listed_again_gets_its_card_back_as_a_full_build_gives_it(nights):

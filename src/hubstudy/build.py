@@ -316,6 +316,15 @@ def _write_rows(con: duckdb.DuckDBPyConnection, dd: DataDir, repo_type: str, dat
         con.execute(f"DROP TABLE IF EXISTS {table}_{t}")
 
 
+# Every model's latest heavy record (the columns the build reads from it besides the cards, and
+# where it is: snapshot, page, position), kept in the published database for the next night's
+# incremental build. Without it each night would read every heavy page since the first crawl
+# (night one's full pages: all 2.5M models) to find them again.
+HEAVY_RECORDS = "internal.heavy_records"
+HEAVY_RECORDS_COMMENT = ("For the build only (not part of the study schema): each model's latest heavy record from the "
+                         "crawl, which the next night's incremental build starts from.")
+_HEAVY_COLUMNS = "id, snap, page, pos, last_modified, card_license, gguf_total, card_edges, issues"
+
 # Page columns left out of the in-memory copies of the listing pages: the cards (read by the
 # insert only, from the pages) and the Hub's internal object id ``_id``, which no table keeps.
 _NOT_IN_ROWS = "card_data, model_index, eval_results, gguf, oid"
@@ -338,7 +347,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
             con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
         else:
             _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
-        con.execute("CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT id, snap, card_license, gguf_total, card_edges, issues FROM hm")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT {_HEAVY_COLUMNS} FROM hm")
         light_rows = "pages_light"
     else:
         # Nightly: the pages are read once, into memory, without their cards, for the steps below
@@ -349,10 +358,26 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
         con.execute("CREATE OR REPLACE TEMP TABLE light_rows AS "
                     f"SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM pages_light")
         _latest(con, "light_rows", "lm", date, "model", True)
-        con.execute("""CREATE OR REPLACE TEMP TABLE heavy_rows AS
-            SELECT id, snap, page, pos, last_modified, has_heavy, card_license, gguf_total, card_edges, issues
-            FROM pages_heavy WHERE has_heavy""")
-        _latest(con, "heavy_rows", "hm_narrow", date, "model", False, where="has_heavy", also=("pages_heavy", "hm"))
+        if base is not None and _table_exists(con, HEAVY_RECORDS):
+            # The base's latest heavy record of every model, with those of the nights since: the
+            # same rows as picking the latest among all heavy pages (a newer night always wins),
+            # without reading night one's thousands of full pages again.
+            _read_pages(con, "pages_heavy_new", _folders(dd, "model", [d for d in dates if base < d <= date], ("full", "heavy")))
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE heavy_rows_new AS
+                SELECT {_HEAVY_COLUMNS}, has_heavy FROM pages_heavy_new WHERE has_heavy""")
+            _latest(con, "heavy_rows_new", "hm_new_narrow", date, "model", False, where="has_heavy",
+                    also=("pages_heavy_new", "hm_new"))
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE heavy_rows AS
+                SELECT * FROM {HEAVY_RECORDS} WHERE id NOT IN (SELECT id FROM hm_new_narrow)
+                UNION ALL SELECT {_HEAVY_COLUMNS} FROM hm_new_narrow""")
+            con.execute("CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT * FROM heavy_rows")
+            # (the cards of those records, read from their pages only if asked: a model listed again)
+            con.execute("""CREATE OR REPLACE TEMP VIEW hm AS SELECT p.* FROM pages_heavy p
+                SEMI JOIN heavy_rows h ON h.id = p.id AND h.snap = p.snap AND h.page = p.page AND h.pos = p.pos""")
+        else:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE heavy_rows AS
+                SELECT {_HEAVY_COLUMNS}, has_heavy FROM pages_heavy WHERE has_heavy""")
+            _latest(con, "heavy_rows", "hm_narrow", date, "model", False, where="has_heavy", also=("pages_heavy", "hm"))
     _write_today_summary(con, dd, "model", date, dates, "lm")
     _quarantine_issues(con, light_rows, date, "model")
     # card issues only for the heavy rows still in use, and not already reported from a full page
@@ -393,6 +418,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     if base is None:
         joins = f"LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id {heavy_join}"
         _write_rows(con, dd, "model", date, dates, "lm", cols, joins, None)
+        _write_heavy_records(con, None)
         _drop_temp_tables(con, "light_rows", "heavy_rows")
         return
     # Incremental. Besides the rows whose listing changed, rewritten are those with a heavy
@@ -401,8 +427,9 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     # the declared parents resolve). Every other row keeps the base's card JSON, which came from
     # the record `hm` still picks: the latest heavy record up to the base's date.
     con.execute(f"CREATE OR REPLACE TEMP TABLE lineage_parents AS {_LINEAGE_PARENTS}")
-    _read_pages(con, "pages_heavy_new", _folders(dd, "model", [d for d in dates if base < d <= date], ("full", "heavy")))
-    _latest(con, "pages_heavy_new", "hm_new", date, "model", False, where="has_heavy")
+    if not _view_exists(con, "hm_new"):
+        _read_pages(con, "pages_heavy_new", _folders(dd, "model", [d for d in dates if base < d <= date], ("full", "heavy")))
+        _latest(con, "pages_heavy_new", "hm_new", date, "model", False, where="has_heavy")
     listed = ", ".join(json_cols)
     _write_rows(
         con, dd, "model", date, dates, "lm", cols, f"LEFT JOIN lineage_parents p ON p.child_id = l.id {heavy_join}", base,
@@ -416,7 +443,32 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
                      ELSE TRY_CAST(revived.{c} AS JSON) END""" for c in json_cols},
         late_joins=f"LEFT JOIN (SELECT id, {listed} FROM hm_new) hn ON hn.id = l.id",
         revive=("SELECT id FROM hm_new", f"SELECT id, {listed} FROM hm"))
-    _drop_temp_tables(con, "lineage_parents", "light_rows", "heavy_rows")
+    _write_heavy_records(con, "hm_new_narrow" if _view_exists(con, "hm_new_narrow") else None)
+    _drop_temp_tables(con, "lineage_parents", "light_rows", "heavy_rows", "heavy_rows_new")
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema_name, _, name = qualified.rpartition(".")
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? AND NOT temporary",
+                       [schema_name or "main", name]).fetchone()[0] > 0
+
+
+def _view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary", [name]).fetchone()[0] > 0
+
+
+def _write_heavy_records(con: duckdb.DuckDBPyConnection, new: str | None) -> None:
+    """Keep :data:`HEAVY_RECORDS` for the next night: from ``hm_narrow`` (every model's latest
+    heavy record), or, with ``new`` (the nights' new records, a view), updated in place: only
+    the models with a newer record change."""
+    if new is None:
+        con.execute("CREATE SCHEMA IF NOT EXISTS internal")
+        con.execute(f"DROP TABLE IF EXISTS {HEAVY_RECORDS}")
+        _view_rows_into_table(con, f"(SELECT {_HEAVY_COLUMNS} FROM hm_narrow)", HEAVY_RECORDS, quoted=False)
+        con.execute(f"COMMENT ON TABLE {HEAVY_RECORDS} IS '{HEAVY_RECORDS_COMMENT.replace(chr(39), chr(39) * 2)}'")
+        return
+    con.execute(f"DELETE FROM {HEAVY_RECORDS} WHERE id IN (SELECT id FROM {new})")
+    con.execute(f"INSERT INTO {HEAVY_RECORDS} SELECT {_HEAVY_COLUMNS} FROM {new}")
 
 
 def _drop_temp_tables(con: duckdb.DuckDBPyConnection, *names: str) -> None:
@@ -813,7 +865,7 @@ def quality_gate(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, complet
 KEPT_TABLES = ("models", "datasets", "spaces", "model_snapshots")
 # Bumped whenever what the build writes into the kept tables changes: a database written by an
 # older build is then not a base, and the next build is a full one.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2  # 2: internal.heavy_records
 
 
 def inputs_fingerprint(dd: DataDir, upto: str) -> str:
@@ -1016,14 +1068,16 @@ def _evals(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, say: Callable
                           "pair_outcomes", "root_child_scores", "root_pair_outcomes"))
 
 
-def _view_rows_into_table(con: duckdb.DuckDBPyConnection, view: str, table: str) -> None:
-    """A new table ``table`` with the columns and rows of ``view``. Its id columns (``id``,
-    ``*_id``) are stored with zstd, as in the repo tables (see ZSTD_COLUMNS)."""
-    cols = con.execute(f'DESCRIBE "{view}"').fetchall()
+def _view_rows_into_table(con: duckdb.DuckDBPyConnection, view: str, table: str, quoted: bool = True) -> None:
+    """A new table ``table`` with the columns and rows of ``view`` (names quoted unless ``quoted``
+    is false: then ``view`` may be a subquery and ``table`` schema-qualified). Its id columns
+    (``id``, ``*_id``) are stored with zstd, as in the repo tables (see ZSTD_COLUMNS)."""
+    view, table = (f'"{view}"', f'"{table}"') if quoted else (view, table)
+    cols = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
     body = ", ".join(f'"{c}" {t}' + (" USING COMPRESSION zstd" if t == "VARCHAR" and (c == "id" or c.endswith("_id")) else "")
                      for c, t, *_ in cols)
-    con.execute(f'CREATE TABLE "{table}" ({body})')
-    con.execute(f'INSERT INTO "{table}" SELECT * FROM "{view}"')
+    con.execute(f"CREATE TABLE {table} ({body})")
+    con.execute(f"INSERT INTO {table} SELECT * FROM {view}")
 
 
 def materialize(con: duckdb.DuckDBPyConnection, views: tuple[str, ...]) -> None:
