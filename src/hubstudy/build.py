@@ -337,26 +337,27 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     _read_pages(con, "pages_light", light)
     _read_pages(con, "pages_heavy", heavy)
     same_rows = False
+    # The listing pages are read once, into memory, without their cards, for the steps below that
+    # read them again and again (deduplication, summary, quarantine, lineage, the heavy records; a
+    # scan of thousands of page files costs seconds however few columns it reads). The cards stay
+    # in the pages, read by the insert only.
+    light_rows = "light_rows"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE light_rows AS SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM pages_light")
+    listing = "lm"  # what the insert reads
     if light == heavy:
-        listed_twice = _latest(con, "pages_light", "lm", date, "model", True)
+        listed_twice = _latest(con, "light_rows", "lm", date, "model", True, also=("pages_light", "lm_pages"))
         # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no
         # id listed twice a model's heavy row is its light row whenever it has one: its heavy columns
-        # are then read from that row, instead of a join that holds every card in a hash table.
+        # are then read from that row (the insert reads it from the pages, cards included), instead
+        # of a join that holds every card in a hash table.
         same_rows = not listed_twice
         if same_rows:  # the heavy rows are light rows: no id among them is listed twice either
             con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
+            listing = "lm_pages"
         else:
             _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
         con.execute(f"CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT {_HEAVY_COLUMNS} FROM hm")
-        light_rows = "pages_light"
     else:
-        # Nightly: the pages are read once, into memory, without their cards, for the steps below
-        # that read them again and again (deduplication, summary, quarantine, lineage; a scan of
-        # thousands of page files costs seconds however few columns it reads). The cards stay in
-        # the pages, read by the insert only.
-        light_rows = "light_rows"
-        con.execute("CREATE OR REPLACE TEMP TABLE light_rows AS "
-                    f"SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM pages_light")
         _latest(con, "light_rows", "lm", date, "model", True)
         if base is not None and _table_exists(con, HEAVY_RECORDS):
             # The base's latest heavy record of every model, with those of the nights since: the
@@ -417,7 +418,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     ]
     if base is None:
         joins = f"LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id {heavy_join}"
-        _write_rows(con, dd, "model", date, dates, "lm", cols, joins, None)
+        _write_rows(con, dd, "model", date, dates, listing, cols, joins, None)
         _write_heavy_records(con, None)
         _drop_temp_tables(con, "light_rows", "heavy_rows")
         return
