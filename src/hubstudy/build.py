@@ -342,10 +342,11 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     # scan of thousands of page files costs seconds however few columns it reads). The cards stay
     # in the pages, read by the insert only.
     light_rows = "light_rows"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE light_rows AS SELECT * EXCLUDE ({_NOT_IN_ROWS}) FROM pages_light")
-    listing = "lm"  # what the insert reads
+    # (after a full crawl, the cards too: the insert then reads every column from memory)
+    not_in_rows = "gguf, oid" if light == heavy else _NOT_IN_ROWS
+    con.execute(f"CREATE OR REPLACE TEMP TABLE light_rows AS SELECT * EXCLUDE ({not_in_rows}) FROM pages_light")
     if light == heavy:
-        listed_twice = _latest(con, "light_rows", "lm", date, "model", True, also=("pages_light", "lm_pages"))
+        listed_twice = _latest(con, "light_rows", "lm", date, "model", True)
         # After a full crawl (no light/heavy passes yet) both views read the same pages, and with no
         # id listed twice a model's heavy row is its light row whenever it has one: its heavy columns
         # are then read from that row (the insert reads it from the pages, cards included), instead
@@ -353,7 +354,6 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
         same_rows = not listed_twice
         if same_rows:  # the heavy rows are light rows: no id among them is listed twice either
             con.execute("CREATE OR REPLACE TEMP VIEW hm AS SELECT * FROM lm WHERE has_heavy")
-            listing = "lm_pages"
         else:
             _latest(con, "pages_heavy", "hm", date, "model", False, where="has_heavy")
         con.execute(f"CREATE OR REPLACE TEMP VIEW hm_narrow AS SELECT {_HEAVY_COLUMNS} FROM hm")
@@ -418,7 +418,7 @@ def build_models(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, dates: 
     ]
     if base is None:
         joins = f"LEFT JOIN ({_LINEAGE_PARENTS}) p ON p.child_id = l.id {heavy_join}"
-        _write_rows(con, dd, "model", date, dates, listing, cols, joins, None)
+        _write_rows(con, dd, "model", date, dates, "lm", cols, joins, None)
         _write_heavy_records(con, None)
         _drop_temp_tables(con, "light_rows", "heavy_rows")
         return
