@@ -269,3 +269,21 @@ def test_ids_are_stored_with_zstd_and_short_labels_keep_the_default(tmp_path, wo
             assert _compression(con, table)[column] == {"ZSTD"}, (table, column)
     assert "ZSTD" not in _compression(con, "models")["pipeline_tag"]
     assert "ZSTD" not in _compression(con, "lineage")["relation"]
+
+
+def test_a_first_build_with_little_memory_reads_the_cards_from_the_pages_and_gives_the_same_models(tmp_path, world, monkeypatch):
+    """Under CARDS_IN_MEMORY_GB of build memory the first night's cards stay in the pages (read by
+    the insert); above it they are copied into memory with the rest. Same rows either way."""
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    crawl(client_for(world), dd, "2024-02-01", page_size=4)
+    rows = {}
+    for memory in ("1GB", "4GB"):
+        monkeypatch.setenv("HUBSTUDY_BUILD_MEMORY", memory)
+        res = build(dd, "2024-02-01", analysis_dir=None, full=True)
+        con = duckdb.connect(str(res.db_path), read_only=True)
+        rows[memory] = con.execute("SELECT * EXCLUDE (card_data, model_index, eval_results), CAST(card_data AS VARCHAR), "
+                                   "CAST(model_index AS VARCHAR) FROM models ORDER BY id").fetchall()
+        con.close()
+    assert rows["1GB"] == rows["4GB"]
+    assert any(r[-2] is not None for r in rows["1GB"])  # cards were read
