@@ -190,7 +190,38 @@ def test_a_resumed_crawl_drops_pages_written_beyond_its_resume_point(tmp_path, w
     assert res.status == "complete" and res.rows == 9
     assert not stale[1].exists() and not stale[2].exists()
     assert stale[0].read_bytes() != b"left by a killed run"  # asked again and rewritten
-    assert sorted(f.name for f in full.glob("page-*.parquet")) == [f"page-{n:06d}.parquet" for n in range(1, 6)]
+    # pages 1-2 landed (one file) before the failure; the resumed run wrote pages 3-5 (one file)
+    assert sorted(f.name for f in full.glob("page-*.parquet")) == ["page-000001.parquet", "page-000003.parquet"]
+    assert sorted(f.name for f in full.glob("page-*.json.zst")) == [f"page-{n:06d}.json.zst" for n in range(1, 6)]
+    pages = duckdb.sql(f"SELECT page, count(*) FROM read_parquet('{full}/page-*.parquet') GROUP BY 1 ORDER BY 1").fetchall()
+    assert pages == [(1, 2), (2, 2), (3, 2), (4, 2), (5, 1)]
+
+
+@pytest.mark.parametrize("per_file", [2, 3])
+def test_pages_are_written_in_groups_with_the_rows_of_one_file_per_page(tmp_path, world, per_file):
+    """Groups of pages in one Parquet file (named after the first) hold the rows that one file per
+    page holds, each with its own page and position; each page's body is still kept on its own."""
+    found = {}
+    for n in (1, per_file):
+        dd = DataDir(tmp_path / str(n))
+        dd.ensure()
+        res = crawl_repo_type(client_for(world), dd, "model", "2024-02-01", page_size=2, pages_per_file=n)
+        assert res.status == "complete" and res.rows == 9 and res.pages == 5
+        full = dd.snapshot("model", "2024-02-01") / "full"
+        names = sorted(f.name for f in full.glob("page-*.parquet"))
+        assert names == [f"page-{k:06d}.parquet" for k in range(1, 6, n)]
+        assert sorted(f.name for f in full.glob("page-*.json.zst")) == [f"page-{k:06d}.json.zst" for k in range(1, 6)]
+        for name in names:  # a file holds its group's pages, and only those
+            first = int(name[5:11])
+            got = duckdb.sql(f"SELECT DISTINCT page FROM '{full / name}' ORDER BY 1").fetchall()
+            assert got == [(k,) for k in range(first, min(first + n, 6))]
+        found[n] = duckdb.sql(f"SELECT * FROM read_parquet('{full}/page-*.parquet') ORDER BY page, pos").fetchall()
+    assert found[per_file] == found[1] and len(found[1]) == 9
+
+
+def test_pages_per_file_must_be_positive(tmp_path, world):
+    with pytest.raises(ValueError, match="pages_per_file"):
+        crawl_repo_type(client_for(world), DataDir(tmp_path), "model", "2024-02-01", page_size=2, pages_per_file=0)
 
 
 def test_the_build_memory_limit_is_checked_before_it_reaches_duckdb(tmp_path, world, monkeypatch):

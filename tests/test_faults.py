@@ -80,8 +80,12 @@ def test_a_fault_that_persists_fails_the_run_keeps_its_pages_and_publishes_nothi
         with fast_client(srv.url) as c, pytest.raises(HubError) as err:
             crawl(c, dd, DATE, page_size=100, page_workers=workers)
     assert "503" in str(err.value) and "resumes" in str(err.value)
-    kept = sorted(p.name for p in (dd.snapshot("model", DATE) / "full").glob("page-*.parquet"))
-    assert kept == ["page-000001.parquet", "page-000002.parquet", "page-000003.parquet"]
+    # the three pages fetched before the fault landed (one file: a group of pages), nothing after
+    full = dd.snapshot("model", DATE) / "full"
+    assert sorted(p.name for p in full.glob("page-*.parquet")) == ["page-000001.parquet"]
+    assert sorted(p.name for p in full.glob("page-*.json.zst")) == [f"page-00000{n}.json.zst" for n in (1, 2, 3)]
+    kept = duckdb.sql(f"SELECT DISTINCT page FROM read_parquet('{full}/page-*.parquet') ORDER BY 1").fetchall()
+    assert kept == [(1,), (2,), (3,)]
     assert not (dd.snapshot("model", DATE) / "_SUCCESS").exists()
     with pytest.raises(QualityGateError, match="snapshot_complete"):
         build(dd, DATE, analysis_dir=None, emit=lambda s: None)
