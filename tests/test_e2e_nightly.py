@@ -161,6 +161,37 @@ def test_the_study_views_are_built_from_the_served_eval_files(night1):
     assert con.execute("SELECT count(*) FROM pair_outcomes").fetchone()[0] > 0
 
 
+# study_edges and study_root_edges as first written, grouping the rows they join: the same rows
+# as the views when, as the build guarantees, lineage has one row per (child, parent) and
+# model_family and models one per id.
+GROUPED_EDGES = """
+SELECT l.child_id, l.parent_id,
+       coalesce(arg_min(l.relation, CASE l.source WHEN 'tags' THEN 0 ELSE 1 END), 'unknown') AS relation,
+       any_value(f.depth) AS depth
+FROM lineage l LEFT JOIN model_family f ON f.id = l.child_id
+WHERE l.child_id IS NOT NULL AND l.parent_id IS NOT NULL AND l.child_id <> l.parent_id
+GROUP BY l.child_id, l.parent_id"""
+GROUPED_ROOT_EDGES = """
+SELECT f.id AS child_id, f.root_id AS parent_id,
+       coalesce(any_value(m.relation), min(e.relation), 'unknown') AS relation, f.depth
+FROM model_family f LEFT JOIN models m ON m.id = f.id LEFT JOIN study_edges e ON e.child_id = f.id
+WHERE f.root_id IS NOT NULL AND f.id <> f.root_id AND coalesce(f.depth, 0) >= 1
+GROUP BY f.id, f.root_id, f.depth"""
+
+
+def test_the_study_edge_tables_hold_their_grouped_definitions_rows(night1):
+    con = db(night1["data"])
+    for table, key in (("lineage", "child_id, parent_id"), ("model_family", "id"), ("models", "id")):
+        assert con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY ALL HAVING count(*) > 1)").fetchone()[0] == 0
+    # a world with what the grouping covered: several parents, edges from cards, models without lineage
+    sources, most_parents = con.execute("SELECT count(DISTINCT source), max(n_parents) FROM lineage JOIN models ON id = child_id").fetchone()
+    assert sources == 2 and most_parents >= 2
+    assert con.execute("SELECT count(*) FROM models WHERE n_parents = 0").fetchone()[0] > 0
+    for table, grouped in (("study_edges", GROUPED_EDGES), ("study_root_edges", GROUPED_ROOT_EDGES)):
+        got = sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        assert got and got == sorted(con.execute(grouped).fetchall(), key=repr), table
+
+
 BENCHMARKS = ("IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO")
 
 
