@@ -831,6 +831,38 @@ def _meminfo() -> dict[str, int]:
     return out
 
 
+# A fixed workload timed at the start and the end of a run: the host's speed, which the noise
+# gauge (other processes' CPU) cannot see when the slowdown comes from outside this machine (a
+# shared hypervisor). Unchanged code once ran 1.3-1.7x slower between two runs of one day with the
+# gauge reading "quiet"; the workload's time tells such runs apart. DuckDB on every core (as the
+# build runs) and a pure-Python loop (as the crawl's parsing runs), each the best of three.
+_CALIBRATION = """
+import sys, time, duckdb
+con = duckdb.connect()
+def best(f):
+    out = []
+    for _ in range(3):
+        t = time.perf_counter(); f(); out.append(time.perf_counter() - t)
+    return min(out)
+def py():
+    x = 0
+    for i in range(3_000_000):
+        x += i * i
+db = best(lambda: con.execute("SELECT sum(hash(i) % 1000) FROM range(60000000) t(i)").fetchall())
+print(round(db, 3), round(best(py), 3))
+"""
+
+
+def host_speed() -> dict[str, Any] | None:
+    """Seconds the calibration workload took here now: {"duckdb_s", "python_s"} (None if it failed)."""
+    try:
+        p = subprocess.run([sys.executable, "-c", _CALIBRATION], capture_output=True, text=True, timeout=300)
+        db, py = (float(x) for x in p.stdout.split())
+        return {"duckdb_s": db, "python_s": py}
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or ""
     try:
@@ -1073,6 +1105,11 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
         busy = sum(o for o, _ in ow) / sum(w for _, w in ow)
         L.append(f"* **host noise**: during the measured steps other processes kept {busy:.2f} of {m['cores']} cores busy "
                  "on average" + (" -- figures are disturbed; rerun on an idle machine" if busy > 0.25 else " (quiet)"))
+    hs = [(when, res.get(key)) for when, key in (("start", "host_speed_start"), ("end", "host_speed_end")) if res.get(key)]
+    if hs:
+        L.append("* **host speed**: a fixed workload (DuckDB: a hash sum over 60M rows on every core; Python: a loop of 3M "
+                 "iterations; best of 3) took " + "; ".join(f"{h['duckdb_s']} s / {h['python_s']} s at the {when}" for when, h in hs)
+                 + ". Smaller is faster: compare these with another run's before comparing its figures.")
     if m.get("env"):
         L.append("* environment: " + ", ".join(f"`{k}={v}`" for k, v in m["env"].items()))
     L.append(f"* full size: {a.full_models:,} models, {a.full_datasets:,} datasets, {a.full_spaces:,} spaces; "
@@ -1387,6 +1424,8 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python bench/run.py " + " ".join(shlex.quote(x) for x in (argv if argv is not None else sys.argv[1:])),
         "args": {k: v for k, v in vars(a).items()},
         "machine": machine(),
+        "host_speed_start": host_speed(),
+        "host_speed_end": None,
         "commands": commands_list(a),
         "scales": [],
         "quota": None,
@@ -1421,6 +1460,7 @@ def main(argv: list[str] | None = None) -> int:
         res["status"] = "error: " + traceback.format_exc()[-1500:]
         raise
     finally:
+        res["host_speed_end"] = host_speed()
         res["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         save()
         print(f"\nresults: {out_md} and {out_json}", flush=True)

@@ -28,6 +28,10 @@ def test_quick_bench_run_writes_every_figure(tmp_path):
 
     m = res["machine"]
     assert m["cores"] >= 1 and m["ram_gib"] > 0 and m["cpu"] and m["python"]
+    for when in ("start", "end"):  # the host's speed, timed on a fixed workload
+        speed = res[f"host_speed_{when}"]
+        assert speed["duckdb_s"] > 0 and speed["python_s"] > 0
+        assert f"{speed['duckdb_s']} s / {speed['python_s']} s at the {when}" in out.read_text()
     assert m["packages"]["huggingface_hub"] and m["packages"]["duckdb"]
 
     assert [s["scale"] for s in res["scales"]] == [0.001, 0.002]
