@@ -1,10 +1,12 @@
-"""PNG rendering in worker processes: the same bytes as in-process rendering, errors raised as
-before, the build still completes in this process when the workers cannot be used, and no
-worker outlives a killed build."""
+"""PNG rendering in worker processes: the same bytes as rendering with the workers' fonts in a
+process of its own, text drawn, characters the bundled font lacks left to this process, errors
+raised as before, the build still completes in this process when the workers cannot be used,
+and no worker outlives a killed build."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import time
 import pytest
 import vl_convert as vlc
 
-from hubstudy.reports._charts import PngRenderer
+from hubstudy.reports._charts import PngRenderer, bundled_font_draws, bundled_font_env
 
 
 def _spec(n: int) -> dict:
@@ -23,6 +25,17 @@ def _spec(n: int) -> dict:
 
 def _in_process(spec: dict) -> bytes:
     return vlc.vegalite_to_png(spec, scale=2.0, allowed_base_urls=[])
+
+
+def _with_bundled_font(specs: list[dict], folder) -> list[bytes]:
+    """The PNGs of ``specs`` rendered in a fresh process set up as the workers are."""
+    script = ("import pickle, sys, vl_convert as vlc\n"
+              "specs = pickle.load(sys.stdin.buffer)\n"
+              "pngs = [vlc.vegalite_to_png(s, scale=2.0, allowed_base_urls=[]) for s in specs]\n"
+              "pickle.dump(pngs, sys.stdout.buffer)\n")
+    done = subprocess.run([sys.executable, "-c", script], input=pickle.dumps(specs), capture_output=True,
+                          env=bundled_font_env(folder), timeout=300, check=True)
+    return pickle.loads(done.stdout)
 
 
 def _alive(pid: int) -> bool:
@@ -38,7 +51,7 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def test_workers_write_the_same_bytes_as_rendering_in_this_process(tmp_path):
+def test_workers_write_the_same_bytes_as_a_process_with_the_bundled_font(tmp_path):
     specs = [_spec(n) for n in range(1, 6)]
     with PngRenderer(workers=2) as png:
         assert len(png._procs) == 2
@@ -46,8 +59,33 @@ def test_workers_write_the_same_bytes_as_rendering_in_this_process(tmp_path):
             png.submit(spec, tmp_path / "img" / f"c{n}.png")
         written = png.finish()
     assert written == [tmp_path / "img" / f"c{n}.png" for n in range(len(specs))]
-    for path, spec in zip(written, specs):
-        assert path.read_bytes() == _in_process(spec)
+    assert [path.read_bytes() for path in written] == _with_bundled_font(specs, tmp_path / "fonts")
+
+
+def test_workers_draw_the_text(tmp_path):
+    """With no system font, the bundled one must still draw every title and label."""
+    titled, untitled = _spec(3), {**_spec(3), "title": ""}
+    unlabelled = {**untitled, "encoding": {"x": {"field": "x", "type": "nominal", "axis": {"labels": False, "title": None}},
+                                           "y": {"field": "y", "type": "quantitative", "axis": {"labels": False, "title": None}}}}
+    with PngRenderer(workers=2) as png:
+        for name, spec in (("titled", titled), ("untitled", untitled), ("unlabelled", unlabelled)):
+            png.submit(spec, tmp_path / f"{name}.png")
+        png.finish()
+    pngs = {p.stem: p.read_bytes() for p in tmp_path.glob("*.png")}
+    assert len(set(pngs.values())) == 3
+
+
+def test_text_the_bundled_font_lacks_is_drawn_in_this_process(tmp_path):
+    latin, cjk = _spec(1), {**_spec(2), "title": "\u6a21\u578b chart 2"}
+    assert bundled_font_draws(latin) and not bundled_font_draws(cjk)
+    assert bundled_font_draws({**latin, "title": "share \u00b7 depth \u2265 2 \u2026 caf\u00e9 \u2192 \u0161"})
+    with PngRenderer(workers=2) as png:
+        png.submit(latin, tmp_path / "latin.png")
+        png.submit(cjk, tmp_path / "cjk.png")
+        assert [future is None for future, _, _ in png._jobs] == [False, True]
+        png.finish()
+    assert (tmp_path / "cjk.png").read_bytes() == _in_process(cjk)
+    assert (tmp_path / "latin.png").read_bytes() == _with_bundled_font([latin], tmp_path / "fonts")[0]
 
 
 def test_one_worker_means_rendering_in_this_process(tmp_path):
@@ -68,7 +106,7 @@ def test_a_rejected_spec_raises_after_the_other_pngs_are_written(tmp_path):
         with pytest.raises(type(in_process.value)):
             png.finish()
     assert not (tmp_path / "bad.png").exists()
-    assert (tmp_path / "good.png").read_bytes() == _in_process(_spec(2))
+    assert (tmp_path / "good.png").read_bytes() == _with_bundled_font([_spec(2)], tmp_path / "fonts")[0]
 
 
 def test_dead_workers_leave_their_pngs_to_this_process(tmp_path):
