@@ -8,6 +8,7 @@ import sys
 import duckdb
 import pytest
 
+import hubstudy.build
 from hubstudy.build import build
 from hubstudy.crawl import crawl
 from hubstudy.errors import LockError
@@ -75,3 +76,32 @@ def test_hubstudy_sql_opens_the_database_read_only(tmp_path, world):
     assert bad.returncode == 2 and "read-only" in bad.stderr.lower()
     con = duckdb.connect(str(dd.db), read_only=True)
     assert con.execute("SELECT count(*) FROM models").fetchone()[0] == 9
+
+
+def test_the_draft_is_written_without_fsyncs_and_synced_once_before_it_is_published(tmp_path, world, monkeypatch):
+    """DuckDB's fsync per commit is off while the build writes its private draft (the draft is
+    discarded by any failure), and the finished file is synced before the rename publishes it.
+    The published database carries no such setting: readers get DuckDB's standard mode."""
+    modes, synced = [], []
+    real_off, real_sync = hubstudy.build._fsync_off, hubstudy.build._sync_file
+
+    def fsync_off(con):
+        out = real_off(con)
+        modes.append(con.execute("SELECT current_setting('fsync_mode')").fetchone()[0])
+        return out
+
+    def sync_file(path):
+        synced.append((path.name, path.exists(), (path.parent / "hub.duckdb").exists()))
+        real_sync(path)
+
+    monkeypatch.setattr(hubstudy.build, "_fsync_off", fsync_off)
+    monkeypatch.setattr(hubstudy.build, "_sync_file", sync_file)
+    dd = DataDir(tmp_path)
+    dd.ensure()
+    res = crawl_and_build(dd, world, "2024-02-01")
+    assert [m.upper() for m in modes] == ["NONE"]
+    assert len(synced) == 1 and synced[0][0].startswith(".hub.duckdb.building-")
+    assert synced[0][1:] == (True, False)  # the draft, synced before the rename made it hub.duckdb
+    con = duckdb.connect(str(res.db_path), read_only=True)
+    assert con.execute("SELECT current_setting('fsync_mode')").fetchone()[0].upper() == "STANDARD"
+    assert con.execute("SELECT count(*) FROM models").fetchone()[0] > 0

@@ -1020,6 +1020,11 @@ def build(
         # alternating runs on a quiet host: nightly build 48.7 / 50.5 s -> 45.0 / 48.4 s, ~8% less
         # CPU; on a busier one, medians of 3: 57.4 -> 54.7 s).
         con.execute("SET checkpoint_threshold = '1TB'")
+        # No fsync while building: the file is a private draft, published by a rename only once it
+        # is complete, and a crash before that discards it (a rerun builds it again). Each commit
+        # otherwise waits for the disk (full size nightly: 391 fsyncs, 4.0 s, 1.6 s of it the first
+        # one flushing the base copy); _sync_file() makes the finished file durable instead.
+        sync_off = _fsync_off(con)
         if base:
             _prepare_base(con)
         else:
@@ -1045,6 +1050,8 @@ def build(
             con.execute(f'DROP TABLE IF EXISTS temp."{t}"')
         con.execute("CHECKPOINT")
         con.close()
+        if sync_off:
+            _sync_file(tmp)
         atomic_write_json(dd.state / f"quality_{date}.json", [c.__dict__ for c in checks])
         if failed and not force:
             raise QualityGateError(
@@ -1052,6 +1059,7 @@ def build(
                 + f". The previous database stays in place; rerun with --force to publish anyway."
             )
         os.replace(tmp, dd.db)
+        _sync_dir(dd.db.parent)
         published = True
         # what the database was built from, for the next night's incremental_base
         atomic_write_json(dd.state / "published.json", {"snapshot_date": date, "counts": counts,
@@ -1066,6 +1074,38 @@ def build(
         if not published:
             tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _fsync_off(con: duckdb.DuckDBPyConnection) -> bool:
+    """Turn DuckDB's fsyncs off on ``con`` (``fsync_mode``, DuckDB 2.0 on); False if it has no such setting."""
+    try:
+        con.execute("SET fsync_mode = 'NONE'")
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _sync_file(path: Path) -> None:
+    """Wait until ``path``'s data is on stable storage."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a rename into ``path`` durable (where the system allows syncing a folder)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _evals(con: duckdb.DuckDBPyConnection, dd: DataDir, date: str, say: Callable[[str], None]) -> None:
